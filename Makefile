@@ -1,0 +1,36 @@
+# The two commands: `make demo` and `make test`. Both install into .venv first if needed.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_UI ?= 1
+export DAGSTER_HOME := $(CURDIR)/.dagster_home
+
+.PHONY: install test demo ui clean
+
+install: $(STAMP)
+
+$(STAMP): setup.py pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip setuptools wheel
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+	@mkdir -p $(DAGSTER_HOME)
+	cp dagster.yaml $@
+
+test: install
+	$(BIN)/dagster definitions validate -w workspace.yaml
+	$(BIN)/pytest
+
+demo: install $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/python -m ai_usage_analytics.demo
+	@if [ "$(DEMO_UI)" != "0" ]; then $(MAKE) --no-print-directory ui; fi
+
+ui: install $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+clean:
+	rm -rf data .dagster_home

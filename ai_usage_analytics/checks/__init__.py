@@ -1,0 +1,1 @@
+"""Table contracts (pandera models) and the asset checks built from them."""

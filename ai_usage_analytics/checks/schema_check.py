@@ -1,0 +1,68 @@
+"""Validate a frame against its pandera model before it is written, and report it as an asset check.
+
+An asset declares ``check_specs=[schema_check_spec(key)]`` and ends with
+``yield from validated_output(Model, frame, key)``. A frame that passes is written and the check
+passes; a frame that fails produces a failed check (with the failure cases in its metadata, shown
+in the UI) and fails the step before anything reaches the warehouse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import dagster as dg
+import pandas as pd
+import pandera.errors
+import pandera.pandas as pa
+
+SCHEMA_CHECK = "schema"
+MAX_FAILURE_ROWS = 20
+
+
+def schema_check_spec(asset_key: str | dg.AssetKey) -> dg.AssetCheckSpec:
+    return dg.AssetCheckSpec(
+        SCHEMA_CHECK,
+        asset=asset_key,
+        blocking=True,
+        description="The frame matches its pandera model (columns, types, allowed values) before it is written.",
+    )
+
+
+def failure_summary(error: pandera.errors.SchemaErrors) -> tuple[int, pd.DataFrame]:
+    cases = error.failure_cases
+    columns = [c for c in ("schema_context", "column", "check", "index", "failure_case") if c in cases.columns]
+    return len(cases), cases.loc[:, columns].head(MAX_FAILURE_ROWS).astype(str)
+
+
+def validate_frame(model: type[pa.DataFrameModel], frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame coerced to the model's types; raises pandera SchemaErrors listing every failure."""
+    return model.validate(frame, lazy=True)
+
+
+def validated_output(
+    model: type[pa.DataFrameModel],
+    frame: pd.DataFrame,
+    asset_key: str | dg.AssetKey,
+    metadata: dict | None = None,
+) -> Iterator[dg.Output | dg.AssetCheckResult]:
+    key = dg.AssetKey.from_coercible(asset_key)
+    try:
+        valid = validate_frame(model, frame)
+    except pandera.errors.SchemaErrors as error:
+        count, cases = failure_summary(error)
+        yield dg.AssetCheckResult(
+            check_name=SCHEMA_CHECK,
+            asset_key=key,
+            passed=False,
+            metadata={"failure_count": count, "failure_cases": dg.MetadataValue.md(cases.to_markdown(index=False))},
+        )
+        raise dg.Failure(
+            description=(
+                f"{key.to_user_string()}: {count} value(s) break the {model.__name__} contract; "
+                "nothing was written. See the 'schema' check for the failure cases."
+            )
+        ) from None
+    yield dg.Output(valid, metadata={"dagster/row_count": len(valid), **(metadata or {})})
+    yield dg.AssetCheckResult(
+        check_name=SCHEMA_CHECK, asset_key=key, passed=True, metadata={"rows_checked": len(valid)}
+    )

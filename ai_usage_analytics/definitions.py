@@ -1,0 +1,37 @@
+"""The one wiring point: every asset, check, job, schedule, sensor and resource.
+
+``AI_USAGE_WAREHOUSE`` picks the whole set of resources; the keys are the same for every engine,
+so no asset ever branches on the environment.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from ai_usage_analytics.assets.reference import dim_platforms
+from ai_usage_analytics.jobs import daily_job
+from ai_usage_analytics.resources.duckdb_warehouse import DuckDBWarehouse, check_duckdb_path_writable
+from ai_usage_analytics.resources.io_manager import WarehouseIOManager
+from ai_usage_analytics.schedules import daily_6am_pacific
+from ai_usage_analytics.settings import SETTINGS, ConfigError, Settings
+
+
+def build_resources(settings: Settings) -> dict:
+    if settings.warehouse == "bigquery":
+        raise ConfigError(
+            "AI_USAGE_WAREHOUSE=bigquery is not available yet (coming: see the README). "
+            "Unset AI_USAGE_WAREHOUSE or set it to 'duckdb'."
+        )
+    check_duckdb_path_writable(settings.duckdb_path)
+    warehouse = DuckDBWarehouse(path=str(settings.duckdb_path))
+    return {"warehouse": warehouse, "io_manager": WarehouseIOManager(warehouse=warehouse)}
+
+
+ASSETS = [dim_platforms]
+
+defs = dg.Definitions(
+    assets=ASSETS,
+    jobs=[daily_job],
+    schedules=[daily_6am_pacific],
+    resources=build_resources(SETTINGS),
+)

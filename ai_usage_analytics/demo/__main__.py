@@ -1,0 +1,3 @@
+from ai_usage_analytics.demo.run import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Resources: one module per external system, each with the same key in every environment."""

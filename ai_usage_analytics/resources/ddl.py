@@ -1,0 +1,53 @@
+"""Table definitions from ``sql/ddl/<table>.sql``.
+
+The DDL is written once, in BigQuery Standard SQL (the production dialect, with PARTITION BY and
+CLUSTER BY), and translated with sqlglot for DuckDB, which has no partitioning or clustering
+clauses (sqlglot drops them, which is what we want there).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ErrorLevel
+
+
+class MissingDDLError(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class TableDDL:
+    table: str
+    bigquery_sql: str
+    columns: tuple[tuple[str, str], ...]  # (name, BigQuery type), in declared order
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.columns)
+
+    def for_duckdb(self) -> str:
+        return sqlglot.transpile(
+            self.bigquery_sql, read="bigquery", write="duckdb", unsupported_level=ErrorLevel.IGNORE
+        )[0]
+
+    def duckdb_column_types(self) -> dict[str, str]:
+        create = sqlglot.parse_one(self.for_duckdb(), read="duckdb")
+        return {col.name: col.args["kind"].sql("duckdb") for col in create.find_all(exp.ColumnDef)}
+
+
+@lru_cache(maxsize=None)
+def load_ddl(ddl_dir: str, table: str) -> TableDDL:
+    path = Path(ddl_dir) / f"{table}.sql"
+    if not path.is_file():
+        raise MissingDDLError(f"No table definition for {table!r}: expected {path}.")
+    sql = path.read_text()
+    create = sqlglot.parse_one(sql, read="bigquery")
+    if not isinstance(create, exp.Create) or create.find(exp.Table).name != table:
+        raise MissingDDLError(f"{path} must hold one CREATE TABLE statement for {table!r}.")
+    columns = tuple((col.name, col.args["kind"].sql("bigquery")) for col in create.find_all(exp.ColumnDef))
+    return TableDDL(table=table, bigquery_sql=sql, columns=columns)

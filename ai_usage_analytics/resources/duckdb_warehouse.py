@@ -1,0 +1,139 @@
+"""DuckDB implementation of the warehouse: one file, one writer at a time.
+
+DuckDB lets one process hold a file read-write, and no other process may open it meanwhile, even
+read-only. Every connection is therefore short and taken under a file lock next to the database
+(so parallel steps of a run queue for a moment instead of failing), and opening is retried briefly
+when something outside Dagster (a DuckDB CLI, a notebook) holds the file.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+from filelock import FileLock
+from pydantic import Field
+
+from ai_usage_analytics.resources.warehouse import Warehouse
+from ai_usage_analytics.settings import ConfigError
+
+OPEN_RETRY_SECONDS = (0.2, 0.5, 1, 2, 4, 8)
+
+
+class WarehouseLockedError(RuntimeError):
+    pass
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+class DuckDBWarehouse(Warehouse):
+    """The embedded default warehouse: a DuckDB file (``AI_USAGE_DUCKDB_PATH``)."""
+
+    path: str = Field(description="DuckDB database file.")
+    lock_timeout_seconds: float = 300.0
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        with FileLock(f"{self.path}.lock", timeout=self.lock_timeout_seconds):
+            connection = self._open()
+            try:
+                connection.execute("SET TimeZone = 'UTC'")
+                yield connection
+            finally:
+                connection.close()
+
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        for pause in (*OPEN_RETRY_SECONDS, None):
+            try:
+                return duckdb.connect(self.path)
+            except duckdb.IOException as error:
+                if "lock" not in str(error).lower():
+                    raise
+                if pause is None:
+                    raise WarehouseLockedError(
+                        f"The DuckDB file {self.path} is held by another process (a DuckDB CLI, notebook or "
+                        "BI tool?). Close it, or point AI_USAGE_DUCKDB_PATH elsewhere, and re-run."
+                    ) from error
+                time.sleep(pause)
+        raise AssertionError("unreachable")
+
+    def _ensure(self, connection: duckdb.DuckDBPyConnection, table: str) -> None:
+        ddl = self.ddl(table)
+        connection.execute(ddl.for_duckdb())
+        present = {
+            row[0]
+            for row in connection.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = 'main'",
+                [table],
+            ).fetchall()
+        }
+        for column, duck_type in ddl.duckdb_column_types().items():
+            if column not in present:
+                connection.execute(f"ALTER TABLE {_ident(table)} ADD COLUMN {_ident(column)} {duck_type}")
+
+    def ensure_table(self, table: str) -> None:
+        with self.connect() as connection:
+            self._ensure(connection, table)
+
+    def _write(self, table: str, frame: pd.DataFrame, delete_sql: str, delete_params: list) -> int:
+        incoming = self.conform(table, frame)
+        with self.connect() as connection:
+            connection.execute("BEGIN TRANSACTION")
+            try:
+                self._ensure(connection, table)
+                connection.execute(delete_sql, delete_params)
+                if len(incoming):
+                    connection.register("incoming_frame", incoming)
+                    connection.execute(f"INSERT INTO {_ident(table)} BY NAME SELECT * FROM incoming_frame")
+                    connection.unregister("incoming_frame")
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+        return len(incoming)
+
+    def replace_window(self, table: str, frame: pd.DataFrame, date_column: str, start: date, end: date) -> int:
+        self.check_window(table, frame, date_column, start, end)
+        sql = f"DELETE FROM {_ident(table)} WHERE {_ident(date_column)} >= ? AND {_ident(date_column)} < ?"
+        return self._write(table, frame, sql, [start, end])
+
+    def replace_table(self, table: str, frame: pd.DataFrame) -> int:
+        return self._write(table, frame, f"DELETE FROM {_ident(table)}", [])
+
+    def read_table(
+        self, table: str, date_column: str | None = None, start: date | None = None, end: date | None = None
+    ) -> pd.DataFrame:
+        sql, params = f"SELECT * FROM {_ident(table)}", []
+        if date_column is not None and start is not None and end is not None:
+            sql += f" WHERE {_ident(date_column)} >= ? AND {_ident(date_column)} < ?"
+            params = [start, end]
+        with self.connect() as connection:
+            self._ensure(connection, table)
+            return connection.execute(sql, params).df()
+
+    def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
+        with self.connect() as connection:
+            return connection.execute(sql, params or []).df()
+
+
+def check_duckdb_path_writable(path: Path) -> None:
+    """Raise a ConfigError naming AI_USAGE_DUCKDB_PATH when the file could not be written."""
+    if path.exists() and (path.is_dir() or not os.access(path, os.W_OK)):
+        raise ConfigError(f"AI_USAGE_DUCKDB_PATH={path} is not a writable file; point it at a writable location.")
+    ancestor = path.parent
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir() or not os.access(ancestor, os.W_OK | os.X_OK):
+        raise ConfigError(
+            f"AI_USAGE_DUCKDB_PATH={path} cannot be created: {ancestor} is not a writable directory; "
+            "point it at a writable location."
+        )

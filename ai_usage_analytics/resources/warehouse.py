@@ -1,0 +1,85 @@
+"""The ``warehouse`` resource interface: the same calls for DuckDB (default) and BigQuery.
+
+Write semantics every implementation keeps (DESIGN section 5):
+- ``replace_window`` atomically replaces exactly the half-open day window [start, end) of a table
+  with the frame's rows: no duplicates on re-runs, never an empty window mid-way, and a window
+  that now has no rows is emptied;
+- rows are matched to columns by name, never by position;
+- tables are created from ``sql/ddl/<table>.sql`` (columns added since are added in place);
+- day windows are ``datetime.date`` values, so the machine's time zone plays no part.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from datetime import date
+
+import dagster as dg
+import pandas as pd
+
+from ai_usage_analytics.resources.ddl import TableDDL, load_ddl
+from ai_usage_analytics.settings import SQL_DIR
+
+
+class WarehouseWriteError(ValueError):
+    """A frame does not fit its table; nothing was written."""
+
+
+class Warehouse(dg.ConfigurableResource, ABC):
+    ddl_dir: str = str(SQL_DIR / "ddl")
+
+    def ddl(self, table: str) -> TableDDL:
+        return load_ddl(self.ddl_dir, table)
+
+    @abstractmethod
+    def replace_window(self, table: str, frame: pd.DataFrame, date_column: str, start: date, end: date) -> int:
+        """Replace the rows with start <= date_column < end by ``frame``; returns rows written."""
+
+    @abstractmethod
+    def replace_table(self, table: str, frame: pd.DataFrame) -> int:
+        """Replace the whole (unpartitioned) table by ``frame``; returns rows written."""
+
+    @abstractmethod
+    def read_table(
+        self, table: str, date_column: str | None = None, start: date | None = None, end: date | None = None
+    ) -> pd.DataFrame:
+        """The table's rows, restricted to [start, end) on ``date_column`` when given."""
+
+    @abstractmethod
+    def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
+        """Run a read-only query written for this engine."""
+
+    @abstractmethod
+    def ensure_table(self, table: str) -> None:
+        """Create the table from its DDL if it is missing; add DDL columns it lacks."""
+
+    def conform(self, table: str, frame: pd.DataFrame) -> pd.DataFrame:
+        """Check the frame's columns against the table's DDL and normalise values for writing."""
+        expected = self.ddl(table).column_names
+        unknown = [c for c in frame.columns if c not in expected]
+        missing = [c for c in expected if c not in frame.columns]
+        if unknown or missing:
+            raise WarehouseWriteError(
+                f"Frame for table {table!r} does not match sql/ddl/{table}.sql: "
+                f"unknown columns {unknown}, missing columns {missing}. Nothing was written."
+            )
+        out = frame.loc[:, list(expected)].copy()
+        for column in out.columns:
+            series = out[column]
+            if isinstance(series.dtype, pd.DatetimeTZDtype):
+                out[column] = series.dt.tz_convert("UTC")
+        return out
+
+    @staticmethod
+    def check_window(table: str, frame: pd.DataFrame, date_column: str, start: date, end: date) -> None:
+        """Refuse rows that would land outside the window being replaced."""
+        if frame.empty:
+            return
+        days = pd.to_datetime(frame[date_column]).dt.date
+        outside = frame[(days < start) | (days >= end) | days.isna()]
+        if len(outside):
+            raise WarehouseWriteError(
+                f"{len(outside)} row(s) for table {table!r} have {date_column} outside the window "
+                f"[{start}, {end}) being written; nothing was written. The asset must keep only rows of "
+                "the partitions it materialises."
+            )

@@ -1,0 +1,105 @@
+"""Configuration read from the environment, in one place.
+
+Nothing else in the package reads ``os.environ``: modules import ``SETTINGS`` (or call ``load_settings``
+in tests). Secrets are *not* read here; they reach resources only through ``dagster.EnvVar`` so they
+never show up in the UI, logs or metadata. ``.env.example`` lists every variable.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SQL_DIR = REPO_ROOT / "sql"
+
+WAREHOUSES = ("duckdb", "bigquery")
+DEFAULT_PARTITION_START = "2025-01-01"
+
+
+class ConfigError(ValueError):
+    """A configuration value is wrong; the message names the variable and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    warehouse: str
+    duckdb_path: Path
+    gcp_project: str | None
+    bigquery_dataset: str | None
+    bigquery_location: str | None
+    cursor_api_base_url: str
+    anthropic_api_base_url: str
+    google_reports_api_base_url: str
+    gemini_billing_export_table: str | None
+    google_sheet_id: str | None
+    reference_dir: Path
+    partition_start: date
+    claude_code_workspace_ids: tuple[str, ...]
+    schedule_lookback_days: int
+    min_group_size: int
+
+
+def _path(value: str) -> Path:
+    """Relative paths are taken from the repository root, so every command agrees on them."""
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int) -> int:
+    raw = env.get(name, "").strip() or str(default)
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a whole number; set it to an integer >= {minimum}.") from None
+    if value < minimum:
+        raise ConfigError(f"{name}={value} is too small; set it to an integer >= {minimum}.")
+    return value
+
+
+def _date(env: Mapping[str, str], name: str, default: str) -> date:
+    raw = env.get(name, "").strip() or default
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a date; use the form YYYY-MM-DD.") from None
+
+
+def _optional(env: Mapping[str, str], name: str) -> str | None:
+    return env.get(name, "").strip() or None
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate the configuration. Raises ConfigError naming the offending variable."""
+    env = os.environ if env is None else env
+    warehouse = (env.get("AI_USAGE_WAREHOUSE", "").strip() or "duckdb").lower()
+    if warehouse not in WAREHOUSES:
+        raise ConfigError(
+            f"AI_USAGE_WAREHOUSE={warehouse!r} is not a known warehouse; set it to one of {', '.join(WAREHOUSES)}."
+        )
+    workspaces = tuple(w.strip() for w in env.get("CLAUDE_CODE_WORKSPACE_IDS", "").split(",") if w.strip())
+    return Settings(
+        warehouse=warehouse,
+        duckdb_path=_path(env.get("AI_USAGE_DUCKDB_PATH", "").strip() or "data/warehouse.duckdb"),
+        gcp_project=_optional(env, "GCP_PROJECT"),
+        bigquery_dataset=_optional(env, "BIGQUERY_DATASET"),
+        bigquery_location=_optional(env, "BIGQUERY_LOCATION"),
+        cursor_api_base_url=(env.get("CURSOR_API_BASE_URL", "").strip() or "https://api.cursor.com").rstrip("/"),
+        anthropic_api_base_url=(env.get("ANTHROPIC_API_BASE_URL", "").strip() or "https://api.anthropic.com").rstrip("/"),
+        google_reports_api_base_url=(
+            env.get("GOOGLE_REPORTS_API_BASE_URL", "").strip() or "https://admin.googleapis.com"
+        ).rstrip("/"),
+        gemini_billing_export_table=_optional(env, "GEMINI_BILLING_EXPORT_TABLE"),
+        google_sheet_id=_optional(env, "GOOGLE_SHEET_ID"),
+        reference_dir=_path(env.get("AI_USAGE_REFERENCE_DIR", "").strip() or "data/reference"),
+        partition_start=_date(env, "AI_USAGE_PARTITION_START", DEFAULT_PARTITION_START),
+        claude_code_workspace_ids=workspaces,
+        schedule_lookback_days=_int(env, "AI_USAGE_SCHEDULE_LOOKBACK_DAYS", 3, minimum=0),
+        min_group_size=_int(env, "AI_USAGE_MIN_GROUP_SIZE", 5, minimum=1),
+    )
+
+
+SETTINGS = load_settings()

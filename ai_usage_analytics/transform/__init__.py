@@ -1,0 +1,1 @@
+"""Pure pandas transforms: no Dagster imports, unit-tested on their own."""

@@ -1,0 +1,188 @@
+"""The warehouse IO manager against a real DuckDB file: DESIGN section 5, rule by rule."""
+
+import os
+import time
+from decimal import Decimal
+
+import dagster as dg
+import pandas as pd
+import pytest
+
+from ai_usage_analytics.partitions import daily_partitions
+from ai_usage_analytics.resources.io_manager import WarehouseIOManager
+from ai_usage_analytics.resources.warehouse import WarehouseWriteError
+
+# The rows a "vendor" returns, per day. Mutated by tests to simulate revisions.
+SOURCE: dict[str, list[dict]] = {}
+
+
+def _rows(day: str, n: int, amount: str = "1.005") -> list[dict]:
+    return [
+        {
+            "event_id": f"{day}-{i}",
+            "usage_date": pd.Timestamp(day).date(),
+            "user_email": f"user{i}@example.com",
+            "amount_usd": Decimal(amount),
+            "tokens": 100 * (i + 1),
+            "event_timestamp": pd.Timestamp(f"{day}T23:30:00Z"),
+        }
+        for i in range(n)
+    ]
+
+
+@dg.asset(
+    partitions_def=daily_partitions,
+    metadata={"partition_expr": "usage_date"},
+    backfill_policy=dg.BackfillPolicy.single_run(),
+)
+def sample_daily_events(context: dg.AssetExecutionContext) -> pd.DataFrame:
+    rows = [row for key in context.partition_keys for row in SOURCE.get(key, [])]
+    frame = pd.DataFrame(rows, columns=["event_id", "usage_date", "user_email", "amount_usd", "tokens", "event_timestamp"])
+    return frame.sample(frac=1.0, axis=1, random_state=len(rows))  # column order is not our contract
+
+
+def run(warehouse, first: str, last: str | None = None) -> dg.ExecuteInProcessResult:
+    resources = {"io_manager": WarehouseIOManager(warehouse=warehouse)}
+    if last is None:
+        return dg.materialize([sample_daily_events], partition_key=first, resources=resources)
+    tags = {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}
+    return dg.materialize([sample_daily_events], tags=tags, resources=resources)
+
+
+def table(warehouse) -> pd.DataFrame:
+    return warehouse.query("SELECT * FROM sample_daily_events ORDER BY event_id")
+
+
+@pytest.fixture(autouse=True)
+def _reset_source():
+    SOURCE.clear()
+    yield
+    SOURCE.clear()
+
+
+def test_rematerialising_a_partition_twice_gives_the_same_rows(warehouse):
+    SOURCE["2025-03-01"] = _rows("2025-03-01", 3)
+    run(warehouse, "2025-03-01")
+    first = table(warehouse)
+    run(warehouse, "2025-03-01")
+    second = table(warehouse)
+    assert len(first) == 3
+    pd.testing.assert_frame_equal(first, second)
+
+
+def test_range_write_replaces_exactly_the_range(warehouse):
+    for day in ("2025-03-01", "2025-03-02", "2025-03-03", "2025-03-04"):
+        SOURCE[day] = _rows(day, 2)
+    run(warehouse, "2025-03-01", "2025-03-04")
+    assert len(table(warehouse)) == 8
+
+    # The vendor revises 03-02 and 03-03 (one row each now); 03-01 and 03-04 are not re-run.
+    SOURCE["2025-03-02"] = _rows("2025-03-02", 1, amount="9.5")
+    SOURCE["2025-03-03"] = _rows("2025-03-03", 1, amount="9.5")
+    SOURCE["2025-03-01"] = []  # would empty 03-01 if the range leaked
+    run(warehouse, "2025-03-02", "2025-03-03")
+
+    result = table(warehouse)
+    per_day = result.groupby(result["usage_date"].astype(str)).size().to_dict()
+    assert per_day == {"2025-03-01": 2, "2025-03-02": 1, "2025-03-03": 1, "2025-03-04": 2}
+    revised = result[result["usage_date"].astype(str).isin(["2025-03-02", "2025-03-03"])]
+    assert revised["amount_usd"].tolist() == [Decimal("9.5"), Decimal("9.5")]
+
+
+def test_shuffled_columns_land_by_name(warehouse):
+    SOURCE["2025-03-05"] = _rows("2025-03-05", 2, amount="0.0012345")
+    run(warehouse, "2025-03-05")
+    row = table(warehouse).iloc[1]
+    assert row["event_id"] == "2025-03-05-1"
+    assert row["user_email"] == "user1@example.com"
+    assert row["tokens"] == 200
+    exact = warehouse.query("SELECT CAST(amount_usd AS VARCHAR) AS amount FROM sample_daily_events LIMIT 1")
+    assert Decimal(exact["amount"][0]) == Decimal("0.0012345")  # DECIMAL(18,3) would have kept 0.001
+    assert str(row["usage_date"])[:10] == "2025-03-05"
+
+
+def test_a_day_that_now_has_no_rows_is_emptied(warehouse):
+    SOURCE["2025-03-06"] = _rows("2025-03-06", 4)
+    SOURCE["2025-03-07"] = _rows("2025-03-07", 1)
+    run(warehouse, "2025-03-06", "2025-03-07")
+    SOURCE["2025-03-06"] = []
+    run(warehouse, "2025-03-06")
+    assert table(warehouse)["event_id"].tolist() == ["2025-03-07-0"]
+
+
+def test_rows_outside_the_window_are_refused_and_nothing_is_written(warehouse):
+    SOURCE["2025-03-08"] = _rows("2025-03-08", 2)
+    run(warehouse, "2025-03-08")
+    SOURCE["2025-03-08"] = _rows("2025-03-08", 1) + _rows("2025-03-09", 1)
+    with pytest.raises(WarehouseWriteError, match="outside the window"):
+        run(warehouse, "2025-03-08")
+    assert table(warehouse)["event_id"].tolist() == ["2025-03-08-0", "2025-03-08-1"]
+
+
+def test_frame_with_unknown_column_is_refused_naming_it(warehouse):
+    frame = pd.DataFrame(_rows("2025-03-10", 1)).assign(surprise=1)
+    with pytest.raises(WarehouseWriteError, match=r"unknown columns \['surprise'\]"):
+        warehouse.replace_window("sample_daily_events", frame, "usage_date", *_window("2025-03-10"))
+
+
+def _window(day: str):
+    start = pd.Timestamp(day).date()
+    return start, start + pd.Timedelta(days=1)
+
+
+def test_table_is_created_from_ddl_even_when_the_first_write_is_empty(warehouse):
+    run(warehouse, "2025-03-11")
+    types = warehouse.query(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'sample_daily_events' "
+        "ORDER BY ordinal_position"
+    )
+    assert types.values.tolist() == [
+        ["event_id", "VARCHAR"],
+        ["usage_date", "DATE"],
+        ["user_email", "VARCHAR"],
+        ["amount_usd", "DECIMAL(38,9)"],
+        ["tokens", "BIGINT"],
+        ["event_timestamp", "TIMESTAMP WITH TIME ZONE"],
+    ]
+    assert table(warehouse).empty
+
+
+def test_columns_added_to_the_ddl_are_added_to_an_existing_table(warehouse, ddl_dir):
+    SOURCE["2025-03-12"] = _rows("2025-03-12", 1)
+    run(warehouse, "2025-03-12")
+    ddl = ddl_dir / "sample_daily_events.sql"
+    ddl.write_text(ddl.read_text().replace("event_timestamp TIMESTAMP", "event_timestamp TIMESTAMP,\n  note STRING"))
+    from ai_usage_analytics.resources.ddl import load_ddl
+
+    load_ddl.cache_clear()
+    warehouse.ensure_table("sample_daily_events")
+    assert "note" in table(warehouse).columns
+    load_ddl.cache_clear()
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/Los_Angeles", "Asia/Kolkata"])
+def test_results_do_not_depend_on_the_machine_time_zone(tmp_path, ddl_dir, zone, monkeypatch):
+    from ai_usage_analytics.resources.duckdb_warehouse import DuckDBWarehouse
+
+    def scenario(path) -> pd.DataFrame:
+        wh = DuckDBWarehouse(path=str(path), ddl_dir=str(ddl_dir))
+        for day in ("2025-11-01", "2025-11-02", "2025-11-03"):  # spans the US fall-back change
+            SOURCE[day] = _rows(day, 2)
+        run(wh, "2025-11-01", "2025-11-03")
+        SOURCE["2025-11-02"] = _rows("2025-11-02", 1)
+        run(wh, "2025-11-02")
+        return table(wh)
+
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    reference = scenario(tmp_path / "utc.duckdb")
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        other = scenario(tmp_path / f"{zone.replace('/', '_')}.duckdb")
+    finally:
+        monkeypatch.setenv("TZ", os.environ.get("TZ", "UTC"))
+        monkeypatch.undo()
+        time.tzset()
+    assert len(reference) == 5
+    pd.testing.assert_frame_equal(reference, other)

@@ -1,0 +1,55 @@
+"""The code location loads, and its wiring keeps the house rules."""
+
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import dagster as dg
+import yaml
+
+from ai_usage_analytics.definitions import defs
+from ai_usage_analytics.settings import REPO_ROOT
+
+
+def test_definitions_are_loadable():
+    dg.Definitions.validate_loadable(defs)
+
+
+def test_workspace_yaml_and_pyproject_name_the_same_module():
+    workspace = yaml.safe_load((REPO_ROOT / "workspace.yaml").read_text())
+    pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
+    (entry,) = workspace["load_from"]
+    assert entry["python_module"]["module_name"] == pyproject["tool"]["dagster"]["module_name"]
+    assert entry["python_module"]["location_name"] == pyproject["tool"]["dagster"]["code_location_name"]
+
+
+def test_definitions_load_from_workspace_yaml():
+    completed = subprocess.run(
+        [str(Path(sys.executable).parent / "dagster"), "definitions", "validate", "-w", "workspace.yaml"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def test_every_asset_has_description_group_owner_kinds_and_a_check():
+    graph = defs.resolve_asset_graph()
+    checked = {key.asset_key for key in graph.asset_check_keys}
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        assert node.description, f"{key} has no docstring"
+        assert node.group_name and node.group_name != "default", f"{key} has no group"
+        assert node.owners, f"{key} has no owner"
+        assert node.kinds, f"{key} has no kinds"
+        assert key in checked, f"{key} has no asset check"
+
+
+def test_every_table_asset_has_ddl():
+    ddl_dir = REPO_ROOT / "sql" / "ddl"
+    for key in defs.resolve_asset_graph().get_all_asset_keys():
+        name = key.path[-1]
+        if not name.startswith("vw_"):
+            assert (ddl_dir / f"{name}.sql").is_file(), f"no sql/ddl/{name}.sql for asset {name}"

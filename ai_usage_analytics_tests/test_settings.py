@@ -1,0 +1,94 @@
+"""Configuration errors: one message, naming the variable, raised when the code location loads."""
+
+import os
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+
+from ai_usage_analytics.settings import REPO_ROOT, ConfigError, load_settings
+
+
+def load_definitions(**env) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", "import ai_usage_analytics.definitions"],
+        cwd=REPO_ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def last_line(completed: subprocess.CompletedProcess) -> str:
+    return completed.stderr.strip().splitlines()[-1]
+
+
+def test_defaults():
+    settings = load_settings({})
+    assert settings.warehouse == "duckdb"
+    assert settings.duckdb_path == REPO_ROOT / "data" / "warehouse.duckdb"
+    assert settings.reference_dir == REPO_ROOT / "data" / "reference"
+    assert settings.partition_start == date(2025, 1, 1)
+    assert settings.schedule_lookback_days == 3
+    assert settings.min_group_size == 5
+    assert settings.cursor_api_base_url == "https://api.cursor.com"
+    assert settings.claude_code_workspace_ids == ()
+
+
+def test_values_are_read_and_normalised():
+    settings = load_settings(
+        {
+            "AI_USAGE_WAREHOUSE": "DuckDB",
+            "AI_USAGE_DUCKDB_PATH": "/tmp/x.duckdb",
+            "CURSOR_API_BASE_URL": "http://127.0.0.1:9999/",
+            "CLAUDE_CODE_WORKSPACE_IDS": "wrkspc_a, wrkspc_b,",
+            "AI_USAGE_SCHEDULE_LOOKBACK_DAYS": "7",
+        }
+    )
+    assert settings.warehouse == "duckdb"
+    assert str(settings.duckdb_path) == "/tmp/x.duckdb"
+    assert settings.cursor_api_base_url == "http://127.0.0.1:9999"
+    assert settings.claude_code_workspace_ids == ("wrkspc_a", "wrkspc_b")
+    assert settings.schedule_lookback_days == 7
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"AI_USAGE_WAREHOUSE": "snowflake"}, "AI_USAGE_WAREHOUSE='snowflake' is not a known warehouse"),
+        ({"AI_USAGE_PARTITION_START": "last year"}, "AI_USAGE_PARTITION_START='last year' is not a date"),
+        ({"AI_USAGE_SCHEDULE_LOOKBACK_DAYS": "-1"}, "AI_USAGE_SCHEDULE_LOOKBACK_DAYS=-1 is too small"),
+        ({"AI_USAGE_MIN_GROUP_SIZE": "five"}, "AI_USAGE_MIN_GROUP_SIZE='five' is not a whole number"),
+    ],
+)
+def test_bad_values_name_the_variable(env, message):
+    with pytest.raises(ConfigError, match=message):
+        load_settings(env)
+
+
+def test_bad_warehouse_fails_at_load_with_one_message():
+    completed = load_definitions(AI_USAGE_WAREHOUSE="oracle")
+    assert completed.returncode != 0
+    assert "ConfigError: AI_USAGE_WAREHOUSE='oracle' is not a known warehouse" in last_line(completed)
+
+
+def test_bigquery_is_refused_as_not_available_yet():
+    completed = load_definitions(AI_USAGE_WAREHOUSE="bigquery")
+    assert completed.returncode != 0
+    assert "AI_USAGE_WAREHOUSE=bigquery is not available yet" in last_line(completed)
+
+
+def test_unwritable_duckdb_path_fails_at_load_naming_the_variable(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    completed = load_definitions(AI_USAGE_DUCKDB_PATH=str(blocker / "sub" / "warehouse.duckdb"))
+    assert completed.returncode != 0
+    assert f"AI_USAGE_DUCKDB_PATH={blocker}/sub/warehouse.duckdb cannot be created" in last_line(completed)
+
+
+def test_duckdb_path_that_is_a_directory_fails_at_load(tmp_path):
+    completed = load_definitions(AI_USAGE_DUCKDB_PATH=str(tmp_path))
+    assert completed.returncode != 0
+    assert "is not a writable file" in last_line(completed)

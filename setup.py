@@ -1,0 +1,32 @@
+"""Package metadata and dependencies for ai_usage_analytics (the one place they are declared)."""
+
+from setuptools import find_packages, setup
+
+DAGSTER = "1.13.27"
+DAGSTER_LIBS = "0.29.27"
+
+setup(
+    name="ai_usage_analytics",
+    version="0.1.0",
+    description="Who uses which AI tools, what they cost and what they yield: a Dagster project.",
+    packages=find_packages(exclude=["ai_usage_analytics_tests*"]),
+    python_requires=">=3.11,<3.14",
+    install_requires=[
+        f"dagster=={DAGSTER}",
+        f"dagster-webserver=={DAGSTER}",
+        f"dagster-gcp=={DAGSTER_LIBS}",
+        "duckdb>=1.1,<3",
+        "sqlglot>=25,<31",
+        "pandas>=2.2,<3",
+        "pandera>=0.20,<1",
+        "gspread>=6,<7",
+        "requests>=2.31,<3",
+        "filelock>=3.12,<4",
+    ],
+    extras_require={
+        "dev": [
+            "pytest>=8,<9",
+            "responses>=0.25,<1",
+        ],
+    },
+)
