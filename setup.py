@@ -21,6 +21,8 @@ setup(
         "pandera>=0.20,<1",
         "gspread>=6,<7",
         "requests>=2.31,<3",
+        "urllib3>=2,<3",
+        "flask>=3,<4",  # the vendor API simulator (demo, tests, benchmark)
         "filelock>=3.12,<4",
     ],
     extras_require={
