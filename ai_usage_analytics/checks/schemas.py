@@ -32,3 +32,216 @@ class DimPlatforms(pa.DataFrameModel):
     @pa.dataframe_check
     def surrogate_key_is_code(cls, frame: pd.DataFrame) -> pd.Series:
         return frame["platform_sk"] == frame["platform_code"]
+
+
+class _RawTable(pa.DataFrameModel):
+    """Shared config: exact column set and order, types coerced."""
+
+    class Config:
+        strict = True
+        coerce = True
+        ordered = True
+
+
+def count():
+    """A non-negative, nullable counter column (a new Field per column: pandera binds each to its name)."""
+    return pa.Field(ge=0, nullable=True)
+
+
+class RawCursorEvents(_RawTable):
+    event_id: Series[str] = pa.Field(unique=True)
+    ingest_date: Series[pa.Date]
+    fetched_at: Series[UtcTimestamp]
+    email: Series[str] = pa.Field(str_contains="@")
+    usage_date: Series[pa.Date]
+    session_id: Series[str] = pa.Field(nullable=True)
+    total_lines_added: Series[pd.Int64Dtype] = count()
+    accepted_lines_added: Series[pd.Int64Dtype] = count()
+    total_accepts: Series[pd.Int64Dtype] = count()
+    total_rejects: Series[pd.Int64Dtype] = count()
+    subscription_included_reqs: Series[pd.Int64Dtype] = count()
+    usage_based_reqs: Series[pd.Int64Dtype] = count()
+    most_used_model: Series[str] = pa.Field(nullable=True)
+    client_version: Series[str] = pa.Field(nullable=True)
+    raw_response: Series[str]
+    event_timestamp: Series[UtcTimestamp]
+    user_id: Series[str] = pa.Field(nullable=True)
+    is_active: Series[pd.BooleanDtype] = pa.Field(nullable=True)
+    total_lines_deleted: Series[pd.Int64Dtype] = count()
+    accepted_lines_deleted: Series[pd.Int64Dtype] = count()
+    total_applies: Series[pd.Int64Dtype] = count()
+    total_tabs_shown: Series[pd.Int64Dtype] = count()
+    total_tabs_accepted: Series[pd.Int64Dtype] = count()
+    composer_requests: Series[pd.Int64Dtype] = count()
+    chat_requests: Series[pd.Int64Dtype] = count()
+    agent_requests: Series[pd.Int64Dtype] = count()
+    cmdk_usages: Series[pd.Int64Dtype] = count()
+    api_key_reqs: Series[pd.Int64Dtype] = count()
+    bugbot_usages: Series[pd.Int64Dtype] = count()
+    apply_most_used_extension: Series[str] = pa.Field(nullable=True)
+    tab_most_used_extension: Series[str] = pa.Field(nullable=True)
+
+    @pa.dataframe_check
+    def accepted_within_suggested(cls, frame: pd.DataFrame) -> pd.Series:
+        return (frame["accepted_lines_added"].fillna(0) <= frame["total_lines_added"].fillna(0)) | frame[
+            "total_lines_added"
+        ].isna()
+
+
+class RawCursorUsageEvents(_RawTable):
+    event_id: Series[str] = pa.Field(unique=True)
+    ingest_date: Series[pa.Date]
+    fetched_at: Series[UtcTimestamp]
+    usage_date: Series[pa.Date]
+    event_timestamp: Series[UtcTimestamp]
+    user_email: Series[str] = pa.Field(nullable=True)
+    model: Series[str] = pa.Field(nullable=True)
+    kind: Series[str] = pa.Field(nullable=True)
+    max_mode: Series[pd.BooleanDtype] = pa.Field(nullable=True)
+    requests_costs: Series[float] = pa.Field(ge=0, nullable=True)
+    is_token_based_call: Series[pd.BooleanDtype] = pa.Field(nullable=True)
+    is_chargeable: Series[pd.BooleanDtype] = pa.Field(nullable=True)
+    is_headless: Series[pd.BooleanDtype] = pa.Field(nullable=True)
+    input_tokens: Series[pd.Int64Dtype] = count()
+    output_tokens: Series[pd.Int64Dtype] = count()
+    cache_write_tokens: Series[pd.Int64Dtype] = count()
+    cache_read_tokens: Series[pd.Int64Dtype] = count()
+    token_cost_usd: Series[object] = pa.Field(nullable=True)
+    discount_percent_off: Series[float] = pa.Field(ge=0, le=100, nullable=True)
+    charged_usd: Series[object] = pa.Field(nullable=True)
+    cursor_token_fee_usd: Series[object] = pa.Field(nullable=True)
+    conversation_id: Series[str] = pa.Field(nullable=True)
+    service_account_id: Series[str] = pa.Field(nullable=True)
+    service_account_name: Series[str] = pa.Field(nullable=True)
+    cloud_agent_id: Series[str] = pa.Field(nullable=True)
+    automation_id: Series[str] = pa.Field(nullable=True)
+    raw_response: Series[str]
+
+
+class RawClaudeEvents(_RawTable):
+    event_id: Series[str] = pa.Field(unique=True)
+    ingest_date: Series[pa.Date]
+    fetched_at: Series[UtcTimestamp]
+    api_key_id: Series[str] = pa.Field(nullable=True)
+    workspace_id: Series[str] = pa.Field(nullable=True)
+    model: Series[str] = pa.Field(nullable=True)
+    platform: Series[str] = pa.Field(isin=["claude_code", "claude_api"])
+    uncached_input_tokens: Series[pd.Int64Dtype] = pa.Field(ge=0)
+    cached_input_tokens: Series[pd.Int64Dtype] = pa.Field(ge=0)
+    cache_read_input_tokens: Series[pd.Int64Dtype] = pa.Field(ge=0)
+    cache_creation_tokens: Series[pd.Int64Dtype] = pa.Field(ge=0)
+    output_tokens: Series[pd.Int64Dtype] = pa.Field(ge=0)
+    detection_method: Series[str]
+    detection_confidence: Series[float] = pa.Field(ge=0, le=1)
+    service_tier: Series[str] = pa.Field(nullable=True)
+    context_window: Series[str] = pa.Field(nullable=True)
+    starting_at: Series[UtcTimestamp]
+    ending_at: Series[UtcTimestamp]
+    raw_response: Series[str]
+    usage_date: Series[pa.Date]
+    cache_creation_5m_tokens: Series[pd.Int64Dtype] = pa.Field(ge=0)
+    cache_creation_1h_tokens: Series[pd.Int64Dtype] = pa.Field(ge=0)
+    web_search_requests: Series[pd.Int64Dtype] = pa.Field(ge=0)
+    inference_geo: Series[str] = pa.Field(nullable=True)
+    account_id: Series[str] = pa.Field(nullable=True)
+    service_account_id: Series[str] = pa.Field(nullable=True)
+
+    @pa.dataframe_check
+    def cache_parts_add_up(cls, frame: pd.DataFrame) -> pd.Series:
+        return frame["cached_input_tokens"] == frame["cache_read_input_tokens"] + frame["cache_creation_tokens"]
+
+
+class RawClaudeCodeEvents(_RawTable):
+    event_id: Series[str] = pa.Field(unique=True)
+    ingest_date: Series[pa.Date]
+    fetched_at: Series[UtcTimestamp]
+    usage_date: Series[pa.Date]
+    actor_type: Series[str] = pa.Field(isin=["user_actor", "api_actor"])
+    actor_email: Series[str] = pa.Field(nullable=True)
+    api_key_name: Series[str] = pa.Field(nullable=True)
+    organization_id: Series[str] = pa.Field(nullable=True)
+    customer_type: Series[str] = pa.Field(nullable=True)
+    subscription_type: Series[str] = pa.Field(nullable=True)
+    terminal_type: Series[str] = pa.Field(nullable=True)
+    is_remote: Series[pd.BooleanDtype] = pa.Field(nullable=True)
+    num_sessions: Series[pd.Int64Dtype] = pa.Field(ge=0)
+    lines_added: Series[pd.Int64Dtype] = pa.Field(ge=0)
+    lines_removed: Series[pd.Int64Dtype] = pa.Field(ge=0)
+    commits_by_claude_code: Series[pd.Int64Dtype] = pa.Field(ge=0)
+    pull_requests_by_claude_code: Series[pd.Int64Dtype] = pa.Field(ge=0)
+    tool_accepted: Series[pd.Int64Dtype] = pa.Field(ge=0)
+    tool_rejected: Series[pd.Int64Dtype] = pa.Field(ge=0)
+    tool_actions: Series[str]
+    input_tokens: Series[pd.Int64Dtype] = pa.Field(ge=0)
+    output_tokens: Series[pd.Int64Dtype] = pa.Field(ge=0)
+    cache_read_tokens: Series[pd.Int64Dtype] = pa.Field(ge=0)
+    cache_creation_tokens: Series[pd.Int64Dtype] = pa.Field(ge=0)
+    estimated_cost_usd: Series[object] = pa.Field(nullable=True)
+    model_breakdown: Series[str]
+    raw_response: Series[str]
+
+    @pa.dataframe_check
+    def actor_is_identified(cls, frame: pd.DataFrame) -> pd.Series:
+        return frame["actor_email"].notna() | frame["api_key_name"].notna()
+
+
+class RawClaudeCosts(_RawTable):
+    cost_id: Series[str] = pa.Field(unique=True)
+    ingest_date: Series[pa.Date]
+    fetched_at: Series[UtcTimestamp]
+    workspace_id: Series[str] = pa.Field(nullable=True)
+    api_key_id: Series[str] = pa.Field(nullable=True)
+    platform: Series[str] = pa.Field(isin=["claude_code", "claude_api"])
+    amount_usd: Series[object]
+    description: Series[str] = pa.Field(nullable=True)
+    cost_type: Series[str] = pa.Field(nullable=True)
+    cost_date: Series[pa.Date]
+    model: Series[str] = pa.Field(nullable=True)
+    detection_method: Series[str]
+    raw_response: Series[str]
+    currency: Series[str] = pa.Field(isin=["USD"])
+    token_type: Series[str] = pa.Field(nullable=True)
+    service_tier: Series[str] = pa.Field(nullable=True)
+    context_window: Series[str] = pa.Field(nullable=True)
+    inference_geo: Series[str] = pa.Field(nullable=True)
+    starting_at: Series[UtcTimestamp]
+    ending_at: Series[UtcTimestamp]
+
+    @pa.check("amount_usd")
+    def amount_is_a_number(cls, series: pd.Series) -> pd.Series:
+        return series.map(lambda v: v is not None and v == v and v >= 0)
+
+
+class RawAnthropicApiKeys(_RawTable):
+    api_key_id: Series[str] = pa.Field(unique=True)
+    api_key_name: Series[str] = pa.Field(nullable=True)
+    workspace_id: Series[str] = pa.Field(nullable=True)
+    status: Series[str] = pa.Field(nullable=True)
+    created_at: Series[UtcTimestamp] = pa.Field(nullable=True)
+    created_by_id: Series[str] = pa.Field(nullable=True)
+    created_by_type: Series[str] = pa.Field(nullable=True)
+    principal_id: Series[str] = pa.Field(nullable=True)
+    principal_type: Series[str] = pa.Field(nullable=True)
+    expires_at: Series[UtcTimestamp] = pa.Field(nullable=True)
+    partial_key_hint: Series[str] = pa.Field(nullable=True)
+    fetched_at: Series[UtcTimestamp]
+    raw_response: Series[str]
+
+
+class RawAnthropicWorkspaces(_RawTable):
+    workspace_id: Series[str] = pa.Field(unique=True)
+    workspace_name: Series[str] = pa.Field(nullable=True)
+    created_at: Series[UtcTimestamp] = pa.Field(nullable=True)
+    archived_at: Series[UtcTimestamp] = pa.Field(nullable=True)
+    fetched_at: Series[UtcTimestamp]
+    raw_response: Series[str]
+
+
+class RawAnthropicUsers(_RawTable):
+    user_id: Series[str] = pa.Field(unique=True)
+    email: Series[str] = pa.Field(nullable=True)
+    name: Series[str] = pa.Field(nullable=True)
+    role: Series[str] = pa.Field(nullable=True)
+    added_at: Series[UtcTimestamp] = pa.Field(nullable=True)
+    fetched_at: Series[UtcTimestamp]
+    raw_response: Series[str]
