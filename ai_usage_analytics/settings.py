@@ -18,6 +18,8 @@ SQL_DIR = REPO_ROOT / "sql"
 
 WAREHOUSES = ("duckdb", "bigquery")
 DEFAULT_PARTITION_START = "2025-01-01"
+# Read by resources through dagster.EnvVar only; settings records whether each is set, never its value.
+SECRET_VARIABLES = ("CURSOR_API_KEY", "ANTHROPIC_ADMIN_API_KEY", "CLAUDE_ANALYTICS_API_KEY")
 
 
 class ConfigError(ValueError):
@@ -41,6 +43,7 @@ class Settings:
     claude_code_workspace_ids: tuple[str, ...]
     schedule_lookback_days: int
     min_group_size: int
+    secrets_set: frozenset[str]
 
 
 def _path(value: str) -> Path:
@@ -99,6 +102,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         claude_code_workspace_ids=workspaces,
         schedule_lookback_days=_int(env, "AI_USAGE_SCHEDULE_LOOKBACK_DAYS", 3, minimum=0),
         min_group_size=_int(env, "AI_USAGE_MIN_GROUP_SIZE", 5, minimum=1),
+        secrets_set=frozenset(name for name in SECRET_VARIABLES if env.get(name, "").strip()),
     )
 
 
