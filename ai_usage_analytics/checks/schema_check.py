@@ -39,6 +39,15 @@ def validate_frame(model: type[pa.DataFrameModel], frame: pd.DataFrame) -> pd.Da
     return model.validate(frame, lazy=True)
 
 
+def failed_check(
+    asset_key: str | dg.AssetKey, description: str, metadata: dict
+) -> Iterator[dg.AssetCheckResult]:
+    """Report a failed schema check, then fail the step so nothing is written."""
+    key = dg.AssetKey.from_coercible(asset_key)
+    yield dg.AssetCheckResult(check_name=SCHEMA_CHECK, asset_key=key, passed=False, metadata=metadata)
+    raise dg.Failure(description=f"{key.to_user_string()}: {description}")
+
+
 def validated_output(
     model: type[pa.DataFrameModel],
     frame: pd.DataFrame,
@@ -50,18 +59,12 @@ def validated_output(
         valid = validate_frame(model, frame)
     except pandera.errors.SchemaErrors as error:
         count, cases = failure_summary(error)
-        yield dg.AssetCheckResult(
-            check_name=SCHEMA_CHECK,
-            asset_key=key,
-            passed=False,
-            metadata={"failure_count": count, "failure_cases": dg.MetadataValue.md(cases.to_markdown(index=False))},
+        yield from failed_check(
+            key,
+            f"{count} value(s) break the {model.__name__} contract; nothing was written. "
+            "See the 'schema' check for the failure cases.",
+            {"failure_count": count, "failure_cases": dg.MetadataValue.md(cases.to_markdown(index=False))},
         )
-        raise dg.Failure(
-            description=(
-                f"{key.to_user_string()}: {count} value(s) break the {model.__name__} contract; "
-                "nothing was written. See the 'schema' check for the failure cases."
-            )
-        ) from None
     yield dg.Output(valid, metadata={"dagster/row_count": len(valid), **(metadata or {})})
     yield dg.AssetCheckResult(
         check_name=SCHEMA_CHECK, asset_key=key, passed=True, metadata={"rows_checked": len(valid)}

@@ -245,3 +245,52 @@ class RawAnthropicUsers(_RawTable):
     added_at: Series[UtcTimestamp] = pa.Field(nullable=True)
     fetched_at: Series[UtcTimestamp]
     raw_response: Series[str]
+
+
+class ApiKeyMappings(_RawTable):
+    mapping_id: Series[str] = pa.Field(unique=True)
+    api_key_id: Series[str] = pa.Field(nullable=True)
+    api_key_name: Series[str] = pa.Field(nullable=True)
+    user_email: Series[str] = pa.Field(str_contains="@")
+    platform_code: Series[str] = pa.Field(isin=PLATFORM_CODES)
+    usage_purpose: Series[str] = pa.Field(nullable=True, isin=["coding", "research", "analysis", "automation", "general"])
+    cost_center: Series[str] = pa.Field(nullable=True)
+    is_active: Series[bool]
+    confidence_score: Series[float] = pa.Field(ge=0, le=1)
+    created_at: Series[UtcTimestamp] = pa.Field(nullable=True)
+    last_verified: Series[UtcTimestamp] = pa.Field(nullable=True)
+    valid_from: Series[pa.Date] = pa.Field(nullable=True)
+    valid_to: Series[pa.Date] = pa.Field(nullable=True)
+
+
+class DimUsers(_RawTable):
+    user_sk: Series[str] = pa.Field(unique=True)
+    user_email: Series[str] = pa.Field(unique=True)
+    first_name: Series[str] = pa.Field(nullable=True)
+    last_name: Series[str] = pa.Field(nullable=True)
+    department: Series[str]
+    job_role: Series[str] = pa.Field(nullable=True)
+    user_type: Series[str] = pa.Field(nullable=True, isin=["engineering", "knowledge_worker", "hybrid"])
+    is_active: Series[bool]
+    start_date: Series[pa.Date] = pa.Field(nullable=True)
+    end_date: Series[pa.Date] = pa.Field(nullable=True)
+    created_at: Series[UtcTimestamp]
+    updated_at: Series[UtcTimestamp]
+    is_discovered: Series[bool]
+    discovered_from: Series[str] = pa.Field(nullable=True)
+    first_seen_date: Series[pa.Date] = pa.Field(nullable=True)
+
+    @pa.dataframe_check
+    def one_unattributed_sentinel(cls, frame: pd.DataFrame) -> bool:
+        return int((frame["user_sk"] == "unattributed").sum()) == 1
+
+
+class Budgets(_RawTable):
+    budget_category: Series[str]
+    month: Series[str] = pa.Field(str_matches=r"^\d{4}-(0[1-9]|1[0-2])$")
+    month_start: Series[pa.Date]
+    budget_usd: Series[object]
+
+    @pa.dataframe_check
+    def one_budget_per_category_and_month(cls, frame: pd.DataFrame) -> bool:
+        return not frame.duplicated(["budget_category", "month"]).any()

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import sqlglot
 from filelock import FileLock
 from pydantic import Field
 
@@ -119,6 +120,9 @@ class DuckDBWarehouse(Warehouse):
         with self.connect() as connection:
             self._ensure(connection, table)
             return connection.execute(sql, params).df()
+
+    def translate(self, bigquery_sql: str) -> str:
+        return ";\n".join(sqlglot.transpile(bigquery_sql, read="bigquery", write="duckdb"))
 
     def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
         with self.connect() as connection:

@@ -49,6 +49,14 @@ class Warehouse(dg.ConfigurableResource, ABC):
     def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
         """Run a read-only query written for this engine."""
 
+    def query_file(self, relative_path: str, params: list | None = None) -> pd.DataFrame:
+        """Run ``sql/<relative_path>`` (BigQuery Standard SQL) on this engine."""
+        return self.query(self.translate((SQL_DIR / relative_path).read_text()), params)
+
+    def translate(self, bigquery_sql: str) -> str:
+        """BigQuery SQL in this engine's dialect (identity for BigQuery)."""
+        return bigquery_sql
+
     @abstractmethod
     def ensure_table(self, table: str) -> None:
         """Create the table from its DDL if it is missing; add DDL columns it lacks."""
