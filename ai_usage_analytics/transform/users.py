@@ -104,6 +104,6 @@ def build_dim_users(
     users = pd.DataFrame(rows)
     users["user_sk"] = users["user_email"].map(user_sk)
     created = previous.set_index("user_email")["created_at"] if previous is not None and len(previous) else pd.Series(dtype=object)
-    users["created_at"] = users["user_email"].map(created).fillna(now)
+    users["created_at"] = pd.to_datetime(users["user_email"].map(created), utc=True).fillna(now)
     users["updated_at"] = now
     return users[DIM_USERS_COLUMNS].sort_values("user_email", kind="stable").reset_index(drop=True)
