@@ -1,0 +1,47 @@
+-- fact_ai_usage: unified usage metrics, one row per person x platform x UTC day x model
+-- (x API key where the source gives one) x metric source.
+CREATE TABLE IF NOT EXISTS fact_ai_usage (
+  event_id STRING NOT NULL OPTIONS (description = "Deterministic id of (metric_source, day, model, key or email); stable under re-attribution"),
+  user_sk STRING NOT NULL OPTIONS (description = "dim_users key; 'unattributed' when no one could be tied to the row"),
+  platform_sk STRING NOT NULL OPTIONS (description = "dim_platforms key"),
+  usage_date DATE NOT NULL,
+  event_timestamp TIMESTAMP OPTIONS (description = "Start of the UTC day (sources report daily totals)"),
+  session_id STRING OPTIONS (description = "Always null: no source reports sessions individually"),
+  api_key_id STRING OPTIONS (description = "Anthropic key id; the key NAME for Claude Code API actors (the report gives no id)"),
+  model_name STRING OPTIONS (description = "Null on rows whose source has no model split (daily productivity totals)"),
+  session_count INT64 OPTIONS (description = "Claude Code sessions; null where the source has none"),
+  request_count INT64 OPTIONS (description = "Cursor requests (included + usage-based + API-key); null where not reported"),
+  interaction_count INT64 OPTIONS (description = "User-initiated AI interactions (Cursor chat/composer/agent/cmd-K)"),
+  input_tokens INT64 OPTIONS (description = "All input tokens: uncached + cache reads + cache writes"),
+  output_tokens INT64,
+  cached_input_tokens INT64 OPTIONS (description = "Input tokens that touched the prompt cache: reads + writes"),
+  cache_read_tokens INT64,
+  total_tokens INT64 OPTIONS (description = "input_tokens + output_tokens"),
+  lines_added INT64 OPTIONS (description = "Lines suggested (Cursor) or written (Claude Code)"),
+  lines_accepted INT64 OPTIONS (description = "Lines accepted (Cursor); for Claude Code equal to lines_added (it reports applied lines)"),
+  suggestions_shown INT64 OPTIONS (description = "Cursor: tabs shown + applies accepted/rejected; Claude Code: tool actions proposed"),
+  suggestions_accepted INT64,
+  acceptance_rate FLOAT64 OPTIONS (description = "lines_accepted / lines_added; null when lines_added is 0"),
+  suggestion_rate FLOAT64 OPTIONS (description = "suggestions_accepted / suggestions_shown; null when none shown"),
+  session_duration_seconds INT64 OPTIONS (description = "Null: no source reports session durations"),
+  active_time_seconds INT64 OPTIONS (description = "Null: no source reports active time"),
+  idle_time_seconds INT64 OPTIONS (description = "Null: no source reports idle time"),
+  attribution_confidence FLOAT64 NOT NULL,
+  attribution_method STRING NOT NULL OPTIONS (description = "direct_email, api_key_mapping, inferred, unattributed"),
+  ingest_timestamp TIMESTAMP NOT NULL,
+  pipeline_run_id STRING NOT NULL,
+  metric_source STRING NOT NULL OPTIONS (description = "Raw table the row comes from"),
+  use_case STRING NOT NULL OPTIONS (description = "engineering_productivity, knowledge_work, api_consumption"),
+  usage_purpose STRING OPTIONS (description = "From the mapping sheet"),
+  cost_center STRING OPTIONS (description = "From the mapping sheet"),
+  workspace_id STRING,
+  cache_creation_tokens INT64,
+  web_search_requests INT64,
+  commits INT64 OPTIONS (description = "Commits by Claude Code"),
+  pull_requests INT64 OPTIONS (description = "Pull requests by Claude Code"),
+  lines_removed INT64,
+  estimated_cost_usd NUMERIC(38, 9) OPTIONS (description = "Vendor estimate (Claude Code); a usage metric, never billed cost")
+)
+PARTITION BY usage_date
+CLUSTER BY user_sk, platform_sk
+OPTIONS (description = "Unified AI usage per person, platform, day and model");
