@@ -8,12 +8,30 @@ from __future__ import annotations
 
 import dagster as dg
 
+from ai_usage_analytics.assets.raw import RAW_ASSETS
 from ai_usage_analytics.assets.reference import dim_platforms
 from ai_usage_analytics.jobs import daily_job
+from ai_usage_analytics.resources.anthropic import AnthropicAdminAPI
+from ai_usage_analytics.resources.cursor import CursorAdminAPI
 from ai_usage_analytics.resources.duckdb_warehouse import DuckDBWarehouse, check_duckdb_path_writable
 from ai_usage_analytics.resources.io_manager import WarehouseIOManager
 from ai_usage_analytics.schedules import daily_6am_pacific
 from ai_usage_analytics.settings import SETTINGS, ConfigError, Settings
+
+
+def secret(settings: Settings, name: str) -> dg.EnvVar | str:
+    """The secret as an EnvVar when it is set; otherwise empty, so that only the assets needing it
+    fail (naming the variable) instead of every run failing at start-up."""
+    return dg.EnvVar(name) if name in settings.secrets_set else ""
+
+
+def vendor_resources(settings: Settings) -> dict:
+    return {
+        "cursor": CursorAdminAPI(api_key=secret(settings, "CURSOR_API_KEY"), base_url=settings.cursor_api_base_url),
+        "anthropic": AnthropicAdminAPI(
+            api_key=secret(settings, "ANTHROPIC_ADMIN_API_KEY"), base_url=settings.anthropic_api_base_url
+        ),
+    }
 
 
 def build_resources(settings: Settings) -> dict:
@@ -24,10 +42,14 @@ def build_resources(settings: Settings) -> dict:
         )
     check_duckdb_path_writable(settings.duckdb_path)
     warehouse = DuckDBWarehouse(path=str(settings.duckdb_path))
-    return {"warehouse": warehouse, "io_manager": WarehouseIOManager(warehouse=warehouse)}
+    return {
+        "warehouse": warehouse,
+        "io_manager": WarehouseIOManager(warehouse=warehouse),
+        **vendor_resources(settings),
+    }
 
 
-ASSETS = [dim_platforms]
+ASSETS = [*RAW_ASSETS, dim_platforms]
 
 defs = dg.Definitions(
     assets=ASSETS,
