@@ -53,7 +53,9 @@ class AnthropicAdminAPI(VendorAPIResource):
             self.base_url,
             credential=key,
             credential_env_var=self.api_key_env_var,
-            credential_description="an Anthropic Admin API key, sk-ant-admin01-…, from Console → Settings → Admin keys",
+            credential_description=(
+                "an Anthropic Admin API key, sk-ant-admin01-…, from Console → Settings → Admin keys"
+            ),
             headers={"x-api-key": key, "anthropic-version": API_VERSION},
             policy=self.retry_policy(),
             requests_per_minute=self.requests_per_minute,

@@ -349,7 +349,8 @@ class VendorHTTPClient:
                 stream=True,
             )
         except requests.RequestException as exc:
-            raise self._error(endpoint, None, f"no usable response after {state.attempts} attempt(s) ({_cause(exc)})") from None
+            message = f"no usable response after {state.attempts} attempt(s) ({_cause(exc)})"
+            raise self._error(endpoint, None, message) from None
         finally:
             self._local.state = None
         with response:

@@ -187,7 +187,8 @@ def test_403_permission_error_is_not_retried():
     body = {"type": "error", "error": {"type": "permission_error", "message": "Permission denied"}, "request_id": "req_1"}
     responses.get(f"{BASE}/v1/organizations/users", status=403, json=body)
 
-    with pytest.raises(VendorAPIError, match=r"returned 403: permission_error: Permission denied; check ANTHROPIC_ADMIN_API_KEY$"):
+    expected = r"returned 403: permission_error: Permission denied; check ANTHROPIC_ADMIN_API_KEY$"
+    with pytest.raises(VendorAPIError, match=expected):
         api().list_users()
     assert len(responses.calls) == 1
 
@@ -252,7 +253,8 @@ def test_not_found_carries_the_vendor_message():
 
 @responses.activate
 def test_the_key_never_appears_in_errors():
-    responses.get(f"{BASE}/v1/organizations/users", status=401, json={"type": "error", "error": {"type": "authentication_error", "message": f"bad key {KEY}"}})
+    echoed = {"type": "error", "error": {"type": "authentication_error", "message": f"bad key {KEY}"}}
+    responses.get(f"{BASE}/v1/organizations/users", status=401, json=echoed)
     responses.get(f"{BASE}/v1/organizations/api_keys", status=502, body=f"<html>x-api-key: {KEY}</html>")
     resource = api(max_retries=1)
     errors = []

@@ -234,7 +234,8 @@ def test_the_key_never_appears_in_errors():
     responses.post(f"{BASE}/teams/daily-usage-data", body=f'{{"data": "{KEY}')
     resource = api()
     errors = []
-    for call in (resource.get_members, resource.get_spend, lambda: resource.get_daily_usage(date(2025, 1, 1), date(2025, 1, 1))):
+    one_day = (date(2025, 1, 1), date(2025, 1, 1))
+    for call in (resource.get_members, resource.get_spend, lambda: resource.get_daily_usage(*one_day)):
         with pytest.raises(VendorAPIError) as raised:
             call()
         errors.append(raised.value)

@@ -101,8 +101,18 @@ def test_error_text_names_vendor_endpoint_status_and_message():
         ),
         ("anthropic", "error_invalid_request.2025.json", "invalid_request_error: Invalid request", None),
         ("anthropic", "error_invalid_request.claude_code.2025.json", "invalid_request_error: Invalid request", "<string>"),
-        ("anthropic", "error_authentication.INFERRED.json", "authentication_error: Authentication error", "req_011CSHoEeqs5C35K2UUqR7Fy"),
-        ("anthropic", "error_rate_limit.INFERRED.json", "rate_limit_error: Rate limited", "req_011CSHoEeqs5C35K2UUqR7Fy"),
+        (
+            "anthropic",
+            "error_authentication.INFERRED.json",
+            "authentication_error: Authentication error",
+            "req_011CSHoEeqs5C35K2UUqR7Fy",
+        ),
+        (
+            "anthropic",
+            "error_rate_limit.INFERRED.json",
+            "rate_limit_error: Rate limited",
+            "req_011CSHoEeqs5C35K2UUqR7Fy",
+        ),
     ],
 )
 def test_every_documented_error_body_is_parsed(vendor, name, message, request_id):
@@ -177,7 +187,10 @@ def test_exhausted_retries_raise_with_vendor_endpoint_and_status():
     assert client.success_counts() == {}
 
 
-@pytest.mark.parametrize(("status", "name", "message"), [(401, "error_401.json", "Invalid API key"), (403, "error_403.json", "Enterprise access required")])
+@pytest.mark.parametrize(
+    ("status", "name", "message"),
+    [(401, "error_401.json", "Invalid API key"), (403, "error_403.json", "Enterprise access required")],
+)
 @responses.activate
 def test_auth_failures_are_not_retried_and_name_the_variable(status, name, message):
     responses.get(f"{BASE}/teams/members", status=status, body=fixture_bytes("cursor", name))
@@ -192,7 +205,8 @@ def test_auth_failures_are_not_retried_and_name_the_variable(status, name, messa
 
 @responses.activate
 def test_expired_page_cursor_is_not_retried():
-    responses.get(f"{BASE}/v1/report", status=410, json={"type": "error", "error": {"type": "invalid_request_error", "message": "page expired"}})
+    expired = {"type": "error", "error": {"type": "invalid_request_error", "message": "page expired"}}
+    responses.get(f"{BASE}/v1/report", status=410, json=expired)
     client = make_client()
 
     with pytest.raises(VendorAPIError) as raised:
@@ -225,7 +239,9 @@ def test_malformed_success_bodies_raise(body, message):
 
 @responses.activate
 def test_retry_after_beyond_the_wait_budget_gives_up_at_once():
-    responses.get(f"{BASE}/teams/members", status=429, headers={"Retry-After": "30"}, body=fixture_bytes("cursor", "error_429.json"))
+    responses.get(
+        f"{BASE}/teams/members", status=429, headers={"Retry-After": "30"}, body=fixture_bytes("cursor", "error_429.json")
+    )
     client = make_client(policy=RetryPolicy(max_retries=5, max_wait=60, max_total_wait=10))
 
     with pytest.raises(VendorAPIError) as raised:
