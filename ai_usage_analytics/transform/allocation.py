@@ -49,7 +49,8 @@ def allocate(
     ``lines``: line_id, amount_usd (Decimal) and the ``match_on`` columns.
     ``weights``: ``match_on`` + ``recipient`` columns + ``weight`` (> 0 rows only matter).
     ``fallback``: ``fallback_on`` + ``recipient`` columns: who shares a line without weights.
-    Returns line_id, recipient columns, allocated_usd (Decimal), allocation_share (0..1), allocation_method.
+    Returns line_id, recipient columns, allocated_usd (Decimal), allocation_share (0..1), allocation_method,
+    units (the recipient's weight for usage-based shares, else null) and line_units (the line's total weight).
     """
     out = []
     weights = weights[weights["weight"] > 0]
@@ -76,6 +77,7 @@ def allocate(
                 group = pd.DataFrame([{c: None for c in recipient} | {"weight": 1.0}])
                 method = UNALLOCATED
         parts = split_exact(total, group["weight"].to_numpy())
+        line_units = float(group["weight"].sum()) if method == USAGE_BASED else None
         share = group["weight"].to_numpy(dtype=float) / group["weight"].sum()
         for (_, recipient_row), nano, fraction in zip(group.iterrows(), parts, share):
             out.append(
@@ -85,9 +87,12 @@ def allocate(
                     "allocated_usd": Decimal(int(nano)) * NANO,
                     "allocation_share": float(fraction),
                     "allocation_method": method,
+                    "units": float(recipient_row["weight"]) if method == USAGE_BASED else None,
+                    "line_units": line_units,
                 }
             )
-    return pd.DataFrame(out, columns=["line_id", *recipient, "allocated_usd", "allocation_share", "allocation_method"])
+    columns = ["line_id", *recipient, "allocated_usd", "allocation_share", "allocation_method", "units", "line_units"]
+    return pd.DataFrame(out, columns=columns)
 
 
 _NULL = "\x00null"

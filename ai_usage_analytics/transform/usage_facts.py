@@ -195,10 +195,12 @@ def claude_code_metrics(raw: pd.DataFrame) -> pd.DataFrame:
 def _attribute(metrics: pd.DataFrame, inputs: AttributionInputs) -> pd.DataFrame:
     roster = inputs.users[~inputs.users["is_discovered"] & (inputs.users["user_sk"] != UNATTRIBUTED)]
     by_email = metrics["email"].notna()
-    direct = attribute_emails(metrics.loc[by_email, "email"], roster["user_email"])
     keyed = metrics.loc[~by_email, ["api_key_id", "api_key_name", "usage_date"]]
-    via_keys = attribute_api_keys(keyed, inputs.mappings, inputs.api_keys, inputs.anthropic_users, roster)
-    attributed = pd.concat([direct, via_keys]).reindex(metrics.index)
+    parts = [
+        attribute_emails(metrics.loc[by_email, "email"], roster["user_email"]) if by_email.any() else None,
+        attribute_api_keys(keyed, inputs.mappings, inputs.api_keys, inputs.anthropic_users, roster) if len(keyed) else None,
+    ]
+    attributed = pd.concat([p for p in parts if p is not None]).reindex(metrics.index)
     mapped_platform = _mapped_platform(metrics, inputs.mappings)
     return metrics.assign(
         **{column: attributed[column] for column in attributed.columns},
