@@ -89,13 +89,16 @@ class CursorAdminAPI(VendorAPIResource):
         return self.http.items(page, "teamMembers", f"GET {MEMBERS_PATH}")
 
     def get_daily_usage(self, start: date, end: date) -> list[dict[str, Any]]:
-        """POST /teams/daily-usage-data over ``[start, end]``, one call per window of at most 30 days."""
+        """POST /teams/daily-usage-data over ``[start, end]``: windows of at most 30 days, each paged.
+
+        Paging (``page``/``pageSize``) makes Cursor return every member with a membership in the
+        window, with ``isActive`` per day, not only those with activity: the seats, idle ones included.
+        """
         rows: list[dict[str, Any]] = []
         for first, last in windows(start, end):
-            page = self.http.request(
-                "POST", DAILY_USAGE_PATH, json_body={"startDate": day_start_ms(first), "endDate": day_end_ms(last)}
-            )
-            rows.extend(self.http.items(page, "data", f"POST {DAILY_USAGE_PATH}"))
+            body = {"startDate": day_start_ms(first), "endDate": day_end_ms(last)}
+            for page in self.http.pages_by_number(DAILY_USAGE_PATH, body, self.page_size, "data"):
+                rows.extend(self.http.items(page, "data", f"POST {DAILY_USAGE_PATH}"))
         return rows
 
     def get_usage_events(self, start: date, end: date) -> list[dict[str, Any]]:

@@ -88,12 +88,13 @@ def test_daily_usage_for_65_days_takes_three_calls_with_exact_bounds():
     def at(*parts: int) -> int:
         return epoch_ms(datetime(*parts, tzinfo=UTC))
 
+    paged = {"page": 1, "pageSize": 1000}
     assert sent == [
-        {"startDate": at(2025, 1, 1), "endDate": at(2025, 1, 31) - 1},
-        {"startDate": at(2025, 1, 31), "endDate": at(2025, 3, 2) - 1},
-        {"startDate": at(2025, 3, 2), "endDate": at(2025, 3, 7) - 1},
+        {"startDate": at(2025, 1, 1), "endDate": at(2025, 1, 31) - 1, **paged},
+        {"startDate": at(2025, 1, 31), "endDate": at(2025, 3, 2) - 1, **paged},
+        {"startDate": at(2025, 3, 2), "endDate": at(2025, 3, 7) - 1, **paged},
     ]
-    assert sent[0] == {"startDate": 1735689600000, "endDate": 1738281599999}
+    assert sent[0] == {"startDate": 1735689600000, "endDate": 1738281599999, **paged}
     assert rows == [*documented["data"], row_2025]
     assert resource.request_counts() == {"POST /teams/daily-usage-data": 3}
 
@@ -104,8 +105,22 @@ def test_daily_usage_for_one_day_covers_exactly_that_day():
 
     rows = api().get_daily_usage(date(2024, 3, 18), date(2024, 3, 18))
 
-    assert bodies() == [{"startDate": 1710720000000, "endDate": 1710806399999}]
+    assert bodies() == [{"startDate": 1710720000000, "endDate": 1710806399999, "page": 1, "pageSize": 1000}]
     assert [row["email"] for row in rows] == ["developer@company.com", "inactive-user@company.com"]
+
+
+def test_daily_usage_pages_so_that_idle_members_come_back_too():
+    first = fixture("teams_daily_usage_data.paginated.json")
+    first["pagination"].update(hasNextPage=True, totalPages=2, pageSize=1)
+    second = {"data": [{**first["data"][0], "email": "late@company.com"}],
+              "pagination": {"page": 2, "pageSize": 1, "totalUsers": 2, "totalPages": 2, "hasNextPage": False}}
+    with responses.RequestsMock(registry=OrderedRegistry) as mock:
+        for body in (first, second):
+            mock.post(f"{BASE}/teams/daily-usage-data", json=body)
+        rows = api(page_size=1).get_daily_usage(date(2024, 3, 18), date(2024, 3, 18))
+        pages = [json.loads(call.request.body)["page"] for call in mock.calls]
+    assert pages == [1, 2]
+    assert [row["email"] for row in rows] == ["developer@company.com", "inactive-user@company.com", "late@company.com"]
 
 
 def test_a_reversed_range_is_refused_before_any_call():
