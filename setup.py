@@ -18,6 +18,7 @@ setup(
         "duckdb>=1.1,<3",
         "sqlglot>=25,<31",
         "pandas>=2.2,<3",
+        "pyarrow>=15",  # exact NUMERIC reads from DuckDB
         "pandera>=0.20,<1",
         "gspread>=6,<7",
         "requests>=2.31,<3",

@@ -48,24 +48,48 @@ def failed_check(
     raise dg.Failure(description=f"{key.to_user_string()}: {description}")
 
 
+def checked_frame(
+    model: type[pa.DataFrameModel], frame: pd.DataFrame, asset_key: str | dg.AssetKey
+) -> Iterator[dg.AssetCheckResult]:
+    """The frame coerced to the model (returned through ``yield from``), or a failed schema check
+    with the failure cases and a failed step."""
+    try:
+        return validate_frame(model, frame)
+    except pandera.errors.SchemaErrors as error:
+        count, cases = failure_summary(error)
+        yield from failed_check(
+            asset_key,
+            f"{count} value(s) break the {model.__name__} contract; nothing was written. "
+            "See the 'schema' check for the failure cases.",
+            {"failure_count": count, "failure_cases": dg.MetadataValue.md(cases.to_markdown(index=False))},
+        )
+
+
+def schema_passed(asset_key: str | dg.AssetKey, rows: int) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(
+        check_name=SCHEMA_CHECK, asset_key=dg.AssetKey.from_coercible(asset_key), passed=True,
+        metadata={"rows_checked": rows},
+    )
+
+
+def gate(asset_key: str | dg.AssetKey, results: list[dg.AssetCheckResult]) -> Iterator[dg.AssetCheckResult]:
+    """Stop before the write when an ERROR check failed: report every result, then fail the step."""
+    failed = [r for r in results if not r.passed and r.severity == dg.AssetCheckSeverity.ERROR]
+    if failed:
+        yield from results
+        names = ", ".join(r.check_name for r in failed)
+        raise dg.Failure(
+            description=f"{dg.AssetKey.from_coercible(asset_key).to_user_string()}: check(s) {names} failed; "
+            "nothing was written and the previous data stays."
+        )
+
+
 def validated_output(
     model: type[pa.DataFrameModel],
     frame: pd.DataFrame,
     asset_key: str | dg.AssetKey,
     metadata: dict | None = None,
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
-    key = dg.AssetKey.from_coercible(asset_key)
-    try:
-        valid = validate_frame(model, frame)
-    except pandera.errors.SchemaErrors as error:
-        count, cases = failure_summary(error)
-        yield from failed_check(
-            key,
-            f"{count} value(s) break the {model.__name__} contract; nothing was written. "
-            "See the 'schema' check for the failure cases.",
-            {"failure_count": count, "failure_cases": dg.MetadataValue.md(cases.to_markdown(index=False))},
-        )
+    valid = yield from checked_frame(model, frame, asset_key)
     yield dg.Output(valid, metadata={"dagster/row_count": len(valid), **(metadata or {})})
-    yield dg.AssetCheckResult(
-        check_name=SCHEMA_CHECK, asset_key=key, passed=True, metadata={"rows_checked": len(valid)}
-    )
+    yield schema_passed(asset_key, len(valid))

@@ -294,3 +294,109 @@ class Budgets(_RawTable):
     @pa.dataframe_check
     def one_budget_per_category_and_month(cls, frame: pd.DataFrame) -> bool:
         return not frame.duplicated(["budget_category", "month"]).any()
+
+
+def rate():
+    return pa.Field(ge=0, nullable=True)
+
+
+class FactAiUsage(_RawTable):
+    event_id: Series[str] = pa.Field(unique=True)
+    user_sk: Series[str]
+    platform_sk: Series[str] = pa.Field(isin=PLATFORM_CODES)
+    usage_date: Series[pa.Date]
+    event_timestamp: Series[UtcTimestamp]
+    session_id: Series[str] = pa.Field(nullable=True)
+    api_key_id: Series[str] = pa.Field(nullable=True)
+    model_name: Series[str] = pa.Field(nullable=True)
+    session_count: Series[pd.Int64Dtype] = count()
+    request_count: Series[pd.Int64Dtype] = count()
+    interaction_count: Series[pd.Int64Dtype] = count()
+    input_tokens: Series[pd.Int64Dtype] = count()
+    output_tokens: Series[pd.Int64Dtype] = count()
+    cached_input_tokens: Series[pd.Int64Dtype] = count()
+    cache_read_tokens: Series[pd.Int64Dtype] = count()
+    total_tokens: Series[pd.Int64Dtype] = count()
+    lines_added: Series[pd.Int64Dtype] = count()
+    lines_accepted: Series[pd.Int64Dtype] = count()
+    suggestions_shown: Series[pd.Int64Dtype] = count()
+    suggestions_accepted: Series[pd.Int64Dtype] = count()
+    acceptance_rate: Series[float] = rate()
+    suggestion_rate: Series[float] = pa.Field(ge=0, le=1, nullable=True)
+    session_duration_seconds: Series[pd.Int64Dtype] = count()
+    active_time_seconds: Series[pd.Int64Dtype] = count()
+    idle_time_seconds: Series[pd.Int64Dtype] = count()
+    attribution_confidence: Series[float] = pa.Field(ge=0, le=1)
+    attribution_method: Series[str] = pa.Field(isin=["direct_email", "api_key_mapping", "inferred", "unattributed"])
+    ingest_timestamp: Series[UtcTimestamp]
+    pipeline_run_id: Series[str]
+    metric_source: Series[str] = pa.Field(
+        isin=["cursor_daily_usage", "cursor_usage_events", "claude_messages_usage", "claude_code_report"]
+    )
+    use_case: Series[str] = pa.Field(isin=["engineering_productivity", "knowledge_work", "api_consumption"])
+    usage_purpose: Series[str] = pa.Field(nullable=True)
+    cost_center: Series[str] = pa.Field(nullable=True)
+    workspace_id: Series[str] = pa.Field(nullable=True)
+    cache_creation_tokens: Series[pd.Int64Dtype] = count()
+    web_search_requests: Series[pd.Int64Dtype] = count()
+    commits: Series[pd.Int64Dtype] = count()
+    pull_requests: Series[pd.Int64Dtype] = count()
+    lines_removed: Series[pd.Int64Dtype] = count()
+    estimated_cost_usd: Series[object] = pa.Field(nullable=True)
+
+    @pa.dataframe_check
+    def total_is_input_plus_output(cls, frame: pd.DataFrame) -> pd.Series:
+        return frame["total_tokens"].isna() | (
+            frame["total_tokens"] == frame["input_tokens"].fillna(0) + frame["output_tokens"].fillna(0)
+        )
+
+    @pa.dataframe_check
+    def unattributed_rows_have_zero_confidence(cls, frame: pd.DataFrame) -> pd.Series:
+        return (frame["user_sk"] != "unattributed") | (frame["attribution_confidence"] == 0)
+
+
+def money():
+    return pa.Field(nullable=True)
+
+
+class FactAiCosts(_RawTable):
+    cost_id: Series[str] = pa.Field(unique=True)
+    user_sk: Series[str]
+    platform_sk: Series[str] = pa.Field(isin=PLATFORM_CODES)
+    cost_date: Series[pa.Date]
+    cost_timestamp: Series[UtcTimestamp]
+    api_key_id: Series[str] = pa.Field(nullable=True)
+    billing_account_id: Series[str] = pa.Field(nullable=True)
+    base_cost_usd: Series[object] = money()
+    usage_cost_usd: Series[object] = money()
+    overage_cost_usd: Series[object] = money()
+    total_cost_usd: Series[object]
+    cost_type: Series[str] = pa.Field(isin=["subscription", "usage", "overage", "one_time"])
+    currency_code: Series[str] = pa.Field(isin=["USD"])
+    billable_units: Series[float] = pa.Field(ge=0, nullable=True)
+    unit_type: Series[str] = pa.Field(nullable=True)
+    rate_per_unit: Series[float] = pa.Field(ge=0, nullable=True)
+    allocated_cost_usd: Series[object]
+    allocation_percentage: Series[float] = pa.Field(ge=0, le=100.000001)
+    allocation_method: Series[str] = pa.Field(isin=["direct", "usage_based", "equal_split", "unattributed"])
+    allocation_confidence: Series[float] = pa.Field(ge=0, le=1)
+    budget_category: Series[str]
+    budget_allocated_usd: Series[object] = money()
+    is_over_budget: Series[pd.BooleanDtype] = pa.Field(nullable=True)
+    ingest_timestamp: Series[UtcTimestamp]
+    pipeline_run_id: Series[str]
+    cost_source: Series[str] = pa.Field(isin=["anthropic_cost_report", "cursor_usage_events", "cursor_seats"])
+    source_line_id: Series[str]
+    attribution_method: Series[str] = pa.Field(isin=["direct_email", "api_key_mapping", "inferred", "unattributed"])
+    attribution_confidence: Series[float] = pa.Field(ge=0, le=1)
+    workspace_id: Series[str] = pa.Field(nullable=True)
+    model_name: Series[str] = pa.Field(nullable=True)
+    token_type: Series[str] = pa.Field(nullable=True)
+    description: Series[str] = pa.Field(nullable=True)
+    cost_center: Series[str] = pa.Field(nullable=True)
+    use_case: Series[str] = pa.Field(isin=["engineering_productivity", "knowledge_work", "api_consumption"])
+
+    @pa.dataframe_check
+    def parts_add_up_to_the_allocation(cls, frame: pd.DataFrame) -> pd.Series:
+        parts = [frame[c].map(lambda v: v if v is not None and v == v else 0) for c in ("base_cost_usd", "usage_cost_usd", "overage_cost_usd")]
+        return (parts[0] + parts[1] + parts[2]) == frame["allocated_cost_usd"]

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import sqlglot
 from filelock import FileLock
 from pydantic import Field
@@ -25,6 +26,13 @@ from ai_usage_analytics.resources.warehouse import Warehouse
 from ai_usage_analytics.settings import ConfigError
 
 OPEN_RETRY_SECONDS = (0.2, 0.5, 1, 2, 4, 8)
+# Read through Arrow: NUMERIC comes back as exact Decimal (DuckDB's .df() would give float),
+# DATE as datetime.date, and integer/boolean columns keep their nulls.
+ARROW_TYPES = {pa.int64(): pd.Int64Dtype(), pa.int32(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+
+
+def _frame(relation: duckdb.DuckDBPyRelation) -> pd.DataFrame:
+    return relation.to_arrow_table().to_pandas(types_mapper=ARROW_TYPES.get)
 
 
 class WarehouseLockedError(RuntimeError):
@@ -119,14 +127,14 @@ class DuckDBWarehouse(Warehouse):
             params = [start, end]
         with self.connect() as connection:
             self._ensure(connection, table)
-            return connection.execute(sql, params).df()
+            return _frame(connection.sql(sql, params=params))
 
     def translate(self, bigquery_sql: str) -> str:
         return ";\n".join(sqlglot.transpile(bigquery_sql, read="bigquery", write="duckdb"))
 
-    def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
+    def query(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
         with self.connect() as connection:
-            return connection.execute(sql, params or []).df()
+            return _frame(connection.sql(sql, params=params or None))
 
 
 def check_duckdb_path_writable(path: Path) -> None:

@@ -68,7 +68,8 @@ def anthropic_weights(events: pd.DataFrame) -> pd.DataFrame:
 
 
 def anthropic_lines(costs: pd.DataFrame) -> pd.DataFrame:
-    lines = costs.rename(columns={"cost_id": "line_id"}).copy()
+    # The cost report has no key dimension; the (null) api_key_id column would shadow the recipients'.
+    lines = costs.rename(columns={"cost_id": "line_id"}).drop(columns=["api_key_id"], errors="ignore")
     lines["weight_type"] = lines["token_type"].where(lines["cost_type"] != "web_search", WEB_SEARCH)
     return lines
 

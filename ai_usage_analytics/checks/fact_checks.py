@@ -1,0 +1,104 @@
+"""Cross-table checks on the fact frames, computed before they are written.
+
+Each returns an AssetCheckResult whose metadata lists the offenders (no personal data beyond the
+surrogate keys). Reconciliation, allocation percentages, referential integrity and unique keys are
+ERROR checks that stop the write; anomalies are WARN checks that only report.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import dagster as dg
+import pandas as pd
+
+TOLERANCE_USD = Decimal("0.000001")  # a millionth of a dollar: far below a cent
+MAX_LISTED = 20
+
+
+def _table(frame: pd.DataFrame) -> dg.MetadataValue:
+    return dg.MetadataValue.md(frame.head(MAX_LISTED).astype(str).to_markdown(index=False))
+
+
+def _result(name: str, asset: str, offenders: pd.DataFrame, passed_text: str, severity=dg.AssetCheckSeverity.ERROR,
+            extra: dict | None = None) -> dg.AssetCheckResult:
+    metadata = {"offenders": len(offenders), **(extra or {})}
+    if len(offenders):
+        metadata["details"] = _table(offenders)
+    return dg.AssetCheckResult(
+        check_name=name, asset_key=asset, passed=offenders.empty, severity=severity,
+        description=passed_text if offenders.empty else f"{len(offenders)} offender(s)", metadata=metadata,
+    )
+
+
+def _decimal_sum(values) -> Decimal:
+    return sum((Decimal(str(v)) for v in values if v is not None and v == v), Decimal(0))
+
+
+def reconciliation(fact: pd.DataFrame, billed: pd.DataFrame) -> dg.AssetCheckResult:
+    """Allocated dollars per platform and day equal the vendor's billed dollars."""
+    allocated = fact.groupby(["platform_sk", "cost_date"])["allocated_cost_usd"].agg(_decimal_sum).rename("allocated_usd")
+    vendor = billed.groupby(["platform_sk", "cost_date"])["billed_usd"].agg(_decimal_sum)
+    both = pd.concat([allocated, vendor], axis=1).fillna(Decimal(0)).reset_index()
+    both["difference_usd"] = [a - b for a, b in zip(both["allocated_usd"], both["billed_usd"])]
+    offenders = both[both["difference_usd"].map(lambda d: abs(d) > TOLERANCE_USD)]
+    return _result("reconciles_to_vendor_bill", "fact_ai_costs", offenders,
+                   "Allocated equals billed for every platform and day.",
+                   extra={"platform_days": len(both), "billed_usd": float(_decimal_sum(both["billed_usd"]))})
+
+
+def allocation_percentages(fact: pd.DataFrame) -> dg.AssetCheckResult:
+    """The rows of every billed line add up to 100 % of it."""
+    sums = fact.groupby("source_line_id")["allocation_percentage"].sum().rename("percentage").reset_index()
+    offenders = sums[(sums["percentage"] - 100).abs() > 1e-6]
+    return _result("allocation_sums_to_100_percent", "fact_ai_costs", offenders, "Every line is allocated 100 %.",
+                   extra={"lines": len(sums)})
+
+
+def referential_integrity(asset: str, fact: pd.DataFrame, user_sks: set[str], platform_sks: set[str]) -> dg.AssetCheckResult:
+    """Every user_sk and platform_sk exists in dim_users and dim_platforms."""
+    bad_user = ~fact["user_sk"].isin(user_sks)
+    bad_platform = ~fact["platform_sk"].isin(platform_sks)
+    offenders = fact.loc[bad_user | bad_platform, ["user_sk", "platform_sk"]].drop_duplicates()
+    return _result("keys_exist_in_dimensions", asset, offenders, "All keys resolve to dimension rows.")
+
+
+def unique_keys(asset: str, fact: pd.DataFrame, key: str) -> dg.AssetCheckResult:
+    duplicated = fact[fact[key].duplicated(keep=False)][[key]].drop_duplicates()
+    return _result("unique_natural_key", asset, duplicated, f"{key} is unique.")
+
+
+def spend_spikes(fact: pd.DataFrame, history: pd.DataFrame, factor: float = 3.0, floor_usd: float = 50.0) -> dg.AssetCheckResult:
+    """A person's or department's daily spend far above its trailing 28-day daily average (WARN)."""
+    offenders = []
+    for level in ("user_sk", "budget_category"):
+        today = _daily(fact, level)
+        past = _daily(history, level)
+        baseline = past.groupby(level)["usd"].sum() / 28 if len(past) else pd.Series(dtype=float)
+        today["baseline_usd"] = today[level].map(baseline).fillna(0.0)
+        spikes = today[(today["usd"] > floor_usd) & (today["usd"] > factor * today["baseline_usd"])]
+        offenders.append(spikes.rename(columns={level: "who"}).assign(level=level))
+    found = pd.concat(offenders, ignore_index=True) if offenders else pd.DataFrame()
+    return _result("spend_spike", "fact_ai_costs", found, "No spend spikes.", severity=dg.AssetCheckSeverity.WARN,
+                   extra={"factor": factor, "floor_usd": floor_usd})
+
+
+def _daily(frame: pd.DataFrame, level: str) -> pd.DataFrame:
+    if frame.empty:
+        return pd.DataFrame(columns=[level, "cost_date", "usd"])
+    usd = frame["allocated_cost_usd"].map(lambda v: float(v) if v is not None and v == v else 0.0)
+    return frame.assign(usd=usd).groupby([level, "cost_date"])["usd"].sum().reset_index()
+
+
+def volume_drops(fact: pd.DataFrame, history_counts: pd.DataFrame, days: list, floor: float = 0.5) -> dg.AssetCheckResult:
+    """A source's daily row count below ``floor`` x its trailing 28-day median, a source that sent
+    nothing included (WARN). ``history_counts``: metric_source, usage_date, rows (days before the window)."""
+    median = history_counts.groupby("metric_source")["rows"].median() if len(history_counts) else pd.Series(dtype=float)
+    counts = fact.groupby(["metric_source", "usage_date"]).size()
+    grid = pd.MultiIndex.from_product([sorted(set(median.index) | set(fact["metric_source"])), days],
+                                      names=["metric_source", "usage_date"])
+    today = counts.reindex(grid, fill_value=0).rename("rows").reset_index()
+    today["trailing_median"] = today["metric_source"].map(median)
+    drops = today[today["trailing_median"].notna() & (today["rows"] < floor * today["trailing_median"])]
+    return _result("volume_drop", "fact_ai_usage", drops, "No source's volume collapsed.",
+                   severity=dg.AssetCheckSeverity.WARN, extra={"floor": floor})
