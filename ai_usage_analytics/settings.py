@@ -43,6 +43,7 @@ class Settings:
     claude_code_workspace_ids: tuple[str, ...]
     schedule_lookback_days: int
     min_group_size: int
+    reattribution_lookback_days: int
     secrets_set: frozenset[str]
 
 
@@ -102,6 +103,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         claude_code_workspace_ids=workspaces,
         schedule_lookback_days=_int(env, "AI_USAGE_SCHEDULE_LOOKBACK_DAYS", 3, minimum=0),
         min_group_size=_int(env, "AI_USAGE_MIN_GROUP_SIZE", 5, minimum=1),
+        reattribution_lookback_days=_int(env, "AI_USAGE_REATTRIBUTION_LOOKBACK_DAYS", 90, minimum=0),
         secrets_set=frozenset(name for name in SECRET_VARIABLES if env.get(name, "").strip()),
     )
 

@@ -46,11 +46,11 @@ class Warehouse(dg.ConfigurableResource, ABC):
         """The table's rows, restricted to [start, end) on ``date_column`` when given."""
 
     @abstractmethod
-    def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
+    def query(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
         """Run a read-only query written for this engine."""
 
-    def query_file(self, relative_path: str, params: list | None = None) -> pd.DataFrame:
-        """Run ``sql/<relative_path>`` (BigQuery Standard SQL) on this engine."""
+    def query_file(self, relative_path: str, params: dict | None = None) -> pd.DataFrame:
+        """Run ``sql/<relative_path>`` (BigQuery Standard SQL, named ``@parameters``) on this engine."""
         return self.query(self.translate((SQL_DIR / relative_path).read_text()), params)
 
     def translate(self, bigquery_sql: str) -> str:
