@@ -400,3 +400,11 @@ class FactAiCosts(_RawTable):
     def parts_add_up_to_the_allocation(cls, frame: pd.DataFrame) -> pd.Series:
         parts = [frame[c].map(lambda v: v if v is not None and v == v else 0) for c in ("base_cost_usd", "usage_cost_usd", "overage_cost_usd")]
         return (parts[0] + parts[1] + parts[2]) == frame["allocated_cost_usd"]
+
+
+class RoiAssumptions(_RawTable):
+    output_measure: Series[str] = pa.Field(
+        unique=True, isin=["accepted_lines", "engineering_sessions", "interactions", "commits", "pull_requests"]
+    )
+    minutes_saved_per_unit: Series[float] = pa.Field(ge=0)
+    assumption: Series[str] = pa.Field(str_length={"min_value": 1})

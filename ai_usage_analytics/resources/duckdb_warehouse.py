@@ -132,6 +132,10 @@ class DuckDBWarehouse(Warehouse):
     def translate(self, bigquery_sql: str) -> str:
         return ";\n".join(sqlglot.transpile(bigquery_sql, read="bigquery", write="duckdb"))
 
+    def create_view(self, name: str, bigquery_select: str) -> None:
+        with self.connect() as connection:
+            connection.execute(f"CREATE OR REPLACE VIEW {_ident(name)} AS {self.translate(bigquery_select)}")
+
     def query(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
         with self.connect() as connection:
             return _frame(connection.sql(sql, params=params or None))

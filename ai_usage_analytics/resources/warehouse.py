@@ -58,6 +58,10 @@ class Warehouse(dg.ConfigurableResource, ABC):
         return bigquery_sql
 
     @abstractmethod
+    def create_view(self, name: str, bigquery_select: str) -> None:
+        """(Re)create view ``name`` from a SELECT written in BigQuery Standard SQL."""
+
+    @abstractmethod
     def ensure_table(self, table: str) -> None:
         """Create the table from its DDL if it is missing; add DDL columns it lacks."""
 

@@ -260,3 +260,25 @@ def parse_budgets(header: list[str], records: list[dict[str, str]]) -> pd.DataFr
         )
     rows.raise_if_any()
     return pd.DataFrame(out, columns=list(BUDGET_COLUMNS))
+
+
+ROI_COLUMNS = ("output_measure", "minutes_saved_per_unit", "assumption")
+ROI_MEASURES = ("accepted_lines", "engineering_sessions", "interactions", "commits", "pull_requests")
+
+
+def parse_roi_assumptions(header: list[str], records: list[dict[str, str]]) -> pd.DataFrame:
+    """roi_assumptions.csv: each stated assumption needs its measure, minutes per unit and source text."""
+    if not header and not records:
+        return pd.DataFrame(columns=list(ROI_COLUMNS))
+    rows = _Rows("roi_assumptions", header, records or [{}], ROI_COLUMNS)
+    out = []
+    for number, record in rows.rows() if not rows.problems else ():
+        out.append(
+            {
+                "output_measure": rows.choice(number, record, "output_measure", ROI_MEASURES),
+                "minutes_saved_per_unit": float(rows.number(number, record, "minutes_saved_per_unit", 0, None, Decimal(0))),
+                "assumption": rows.text(number, record, "assumption", required=True),
+            }
+        )
+    rows.raise_if_any()
+    return pd.DataFrame(out, columns=list(ROI_COLUMNS))

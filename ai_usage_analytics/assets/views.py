@@ -1,0 +1,81 @@
+"""BI views: one asset per ``sql/views/<name>.sql`` (BigQuery Standard SQL, translated for DuckDB).
+
+Each asset (re)creates its view and checks that it answers and that its header comment documents
+every column it returns. The header comment is the asset's description in the UI.
+"""
+
+import re
+import time
+
+import dagster as dg
+import sqlglot
+from sqlglot import exp
+
+from ai_usage_analytics.resources.warehouse import Warehouse
+from ai_usage_analytics.settings import SQL_DIR
+
+OWNERS = ["team:analytics-engineering"]
+VIEW_DIR = SQL_DIR / "views"
+
+
+def header_comment(sql: str) -> str:
+    lines = []
+    for line in sql.splitlines():
+        if not line.startswith("--"):
+            break
+        lines.append(line[2:].strip())
+    return "\n".join(lines)
+
+
+def referenced_tables(sql: str) -> list[str]:
+    """Tables and views the SELECT reads (for lineage), minus its own CTE names."""
+    tree = sqlglot.parse_one(sql, read="bigquery")
+    ctes = {cte.alias for cte in tree.find_all(exp.CTE)}
+    return sorted({t.name for t in tree.find_all(exp.Table)} - ctes)
+
+
+def build_view_asset(name: str) -> dg.AssetsDefinition:
+    sql = (VIEW_DIR / f"{name}.sql").read_text()
+    description = header_comment(sql)
+    sources = referenced_tables(sql)
+
+    @dg.asset(
+        name=name,
+        group_name="marts",
+        owners=OWNERS,
+        kinds={"sql", "view"},
+        deps=sources,
+        description=description,
+        check_specs=[dg.AssetCheckSpec("answers_with_documented_columns", asset=name, blocking=True,
+                                       description="The view runs and its header documents every column.")],
+    )
+    def _view(warehouse: Warehouse) -> dg.MaterializeResult:
+        for table in sources:
+            if not table.startswith("vw_"):
+                warehouse.ensure_table(table)
+        warehouse.create_view(name, sql)
+        started = time.perf_counter()
+        rows = int(warehouse.query(f"SELECT COUNT(*) AS n FROM {name}")["n"][0])
+        seconds = time.perf_counter() - started
+        columns = list(warehouse.query(f"SELECT * FROM {name} LIMIT 0").columns)
+        undocumented = [c for c in columns if not re.search(rf"\b{re.escape(c)}\b", description)]
+        return dg.MaterializeResult(
+            metadata={
+                "dagster/row_count": rows,
+                "count_seconds": round(seconds, 4),
+                "dagster/column_schema": dg.TableSchema(columns=[dg.TableColumn(c) for c in columns]),
+            },
+            check_results=[
+                dg.AssetCheckResult(
+                    check_name="answers_with_documented_columns",
+                    passed=not undocumented,
+                    metadata={"rows": rows, "undocumented_columns": ", ".join(undocumented) or "none"},
+                )
+            ],
+        )
+
+    return _view
+
+
+VIEW_NAMES = sorted(path.stem for path in VIEW_DIR.glob("vw_*.sql"))
+VIEW_ASSETS = [build_view_asset(name) for name in VIEW_NAMES]

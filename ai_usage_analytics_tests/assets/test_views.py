@@ -1,0 +1,132 @@
+"""Each view on a small hand-built warehouse: values asserted, BigQuery parse, documented columns."""
+
+from datetime import date
+from decimal import Decimal
+
+import dagster as dg
+import pandas as pd
+import pytest
+import sqlglot
+
+from ai_usage_analytics.assets.views import VIEW_ASSETS, VIEW_DIR, VIEW_NAMES
+from ai_usage_analytics.transform.platforms import build_dim_platforms
+
+MON, TUE, FEB = date(2026, 3, 2), date(2026, 3, 3), date(2026, 2, 10)
+
+
+def rows(warehouse, table, records):
+    columns = warehouse.ddl(table).column_names
+    return pd.DataFrame([{c: r.get(c) for c in columns} for r in records], columns=list(columns))
+
+
+def person(email, department, user_type, sk):
+    return {"user_sk": sk, "user_email": email, "department": department, "user_type": user_type, "is_active": True,
+            "is_discovered": False, "created_at": pd.Timestamp("2026-01-01T00:00Z"), "updated_at": pd.Timestamp("2026-01-01T00:00Z")}
+
+
+def usage(sk, platform, day, use_case, source="cursor_daily_usage", **metrics):
+    return {"event_id": f"{sk}-{platform}-{day}-{source}", "user_sk": sk, "platform_sk": platform, "usage_date": day,
+            "attribution_method": "direct_email", "attribution_confidence": 1.0, "metric_source": source,
+            "use_case": use_case, "pipeline_run_id": "r", "ingest_timestamp": pd.Timestamp("2026-03-04T00:00Z"), **metrics}
+
+
+def cost(sk, platform, day, amount, use_case, source="cursor_seats", **extra):
+    return {"cost_id": f"{sk}-{platform}-{day}-{amount}", "user_sk": sk, "platform_sk": platform, "cost_date": day,
+            "allocated_cost_usd": Decimal(amount), "total_cost_usd": Decimal(amount), "cost_type": "usage",
+            "currency_code": "USD", "allocation_percentage": 100.0, "allocation_method": "direct",
+            "allocation_confidence": 1.0, "budget_category": "x", "cost_source": source, "source_line_id": "l",
+            "attribution_method": "direct_email", "attribution_confidence": 1.0, "use_case": use_case,
+            "pipeline_run_id": "r", "ingest_timestamp": pd.Timestamp("2026-03-04T00:00Z"), **extra}
+
+
+@pytest.fixture
+def seeded(warehouse):
+    warehouse.replace_table("dim_users", rows(warehouse, "dim_users", [
+        person("ada@corp.com", "Engineering", "engineering", "u_ada"),
+        person("bob@corp.com", "Engineering", "engineering", "u_bob"),
+        person("kim@corp.com", "Research", "knowledge_worker", "u_kim"),
+        person("unattributed", "unattributed", None, "unattributed"),
+    ]))
+    warehouse.replace_table("dim_platforms", build_dim_platforms())
+    warehouse.replace_window("fact_ai_usage", rows(warehouse, "fact_ai_usage", [
+        usage("u_ada", "cursor", MON, "engineering_productivity", lines_added=100, lines_accepted=60,
+              suggestions_shown=10, suggestions_accepted=5),
+        usage("u_ada", "claude_code", TUE, "engineering_productivity", "claude_code_report", lines_added=40,
+              lines_accepted=40, commits=2, pull_requests=1, session_count=3, suggestions_shown=10, suggestions_accepted=9),
+        usage("u_bob", "cursor", MON, "engineering_productivity", lines_added=0, lines_accepted=0),
+        usage("u_kim", "claude_api", MON, "knowledge_work", "claude_messages_usage", api_key_id="k1", model_name="m",
+              input_tokens=1000, cached_input_tokens=400, cache_read_tokens=300, cache_creation_tokens=100,
+              output_tokens=200, total_tokens=1200, usage_purpose="research"),
+        usage("u_kim", "claude_web", MON, "knowledge_work", "claude_web_activity", interaction_count=5),
+    ]), "usage_date", FEB, date(2026, 4, 1))
+    warehouse.replace_window("fact_ai_costs", rows(warehouse, "fact_ai_costs", [
+        cost("u_ada", "cursor", MON, "3.00", "engineering_productivity"),
+        cost("u_ada", "claude_code", TUE, "2.00", "engineering_productivity", "anthropic_cost_report"),
+        cost("u_kim", "claude_api", MON, "0.60", "knowledge_work", "anthropic_cost_report", api_key_id="k1", model_name="m"),
+        cost("u_kim", "claude_api", FEB, "0.30", "knowledge_work", "anthropic_cost_report", api_key_id="k1", model_name="m"),
+    ]), "cost_date", FEB, date(2026, 4, 1))
+    warehouse.replace_table("roi_assumptions", rows(warehouse, "roi_assumptions", []))
+    result = dg.materialize(VIEW_ASSETS, resources={"warehouse": warehouse})
+    assert all(e.passed for e in result.get_asset_check_evaluations())
+    return warehouse
+
+
+def view(warehouse, name, order):
+    return warehouse.query(f"SELECT * FROM {name} ORDER BY {order}")
+
+
+def test_engineering_productivity(seeded):
+    out = view(seeded, "vw_engineering_productivity", "user_sk, usage_date").set_index(["user_sk", "platform_sk"])
+    ada_cursor, ada_code, bob = out.loc[("u_ada", "cursor")], out.loc[("u_ada", "claude_code")], out.loc[("u_bob", "cursor")]
+    assert ada_cursor["acceptance_rate"] == 0.6 and ada_cursor["suggestion_rate"] == 0.5
+    assert ada_cursor["cost_per_accepted_line"] == pytest.approx(0.05)
+    assert ada_cursor["productivity_score"] == 60 and ada_code["productivity_score"] == 40 + 2 * 20 + 100
+    assert ada_cursor["uses_cursor_and_claude_code"] and ada_code["uses_cursor_and_claude_code"]
+    assert str(ada_code["week_start"])[:10] == "2026-03-02" and ada_code["department"] == "Engineering"
+    assert pd.isna(bob["acceptance_rate"]) and not bob["uses_cursor_and_claude_code"] and bob["cost_usd"] == 0
+
+
+def test_knowledge_worker_productivity(seeded):
+    out = view(seeded, "vw_knowledge_worker_productivity", "usage_date, platform_sk")
+    web = out[(out["platform_sk"] == "claude_web")].iloc[0]
+    assert web["interactions"] == 5 and web["active_days_in_month"] == 1
+    assert (web["department_active_people"], web["department_roster_people"], web["adoption_rate"]) == (1, 1, 1.0)
+    assert web["department_cost_usd"] == pytest.approx(0.6)
+    api_feb = out[(out["platform_sk"] == "claude_api") & (out["month"] == "2026-02")].iloc[0]
+    assert api_feb["cost_usd"] == pytest.approx(0.3) and api_feb["active_days_in_month"] == 0
+
+
+def test_api_consumption(seeded):
+    (row,) = view(seeded, "vw_api_consumption", "usage_date").to_dict("records")
+    assert (row["api_key_id"], row["user_email"], row["usage_purpose"]) == ("k1", "kim@corp.com", "research")
+    assert (row["uncached_input_tokens"], row["cache_hit_ratio"]) == (600, 0.3)
+    assert row["cost_usd"] == pytest.approx(0.6) and row["cost_per_1k_tokens"] == pytest.approx(0.5)
+    assert row["tokens_7d_avg"] == 1200 and row["tokens_vs_7d_avg"] == 1.0
+
+
+def test_unified_roi_without_and_with_assumptions(seeded):
+    out = view(seeded, "vw_unified_roi_analysis", "department, month").set_index(["department", "month"])
+    engineering, research = out.loc[("Engineering", "2026-03")], out.loc[("Research", "2026-03")]
+    assert (engineering["spend_usd"], engineering["active_people"], engineering["cost_per_active_person"]) == (5.0, 2, 2.5)
+    assert engineering["accepted_lines"] == 100 and engineering["commits"] == 2
+    assert research["spend_prev_month_usd"] == pytest.approx(0.3) and research["spend_mom_change"] == pytest.approx(1.0)
+    assert pd.isna(engineering["estimated_hours_saved"]) and engineering["hours_saved_assumption"] is None
+
+    seeded.replace_table("roi_assumptions", pd.DataFrame(
+        [{"output_measure": "accepted_lines", "minutes_saved_per_unit": 0.5, "assumption": "team survey 2026"}]))
+    engineering = view(seeded, "vw_unified_roi_analysis", "department, month").set_index(["department", "month"]).loc[
+        ("Engineering", "2026-03")]
+    assert engineering["estimated_hours_saved"] == pytest.approx(100 * 0.5 / 60)
+    assert engineering["hours_saved_assumption"] == "accepted_lines: team survey 2026"
+
+
+@pytest.mark.parametrize("name", VIEW_NAMES)
+def test_every_view_parses_as_bigquery(name):
+    tree = sqlglot.parse_one((VIEW_DIR / f"{name}.sql").read_text(), read="bigquery")
+    assert tree.named_selects
+
+
+def test_view_assets_describe_their_columns():
+    for asset in VIEW_ASSETS:
+        spec = next(iter(asset.specs))
+        assert "Columns:" in spec.description
