@@ -30,6 +30,7 @@ setup(
         "dev": [
             "pytest>=8,<9",
             "responses>=0.25,<1",
+            "cryptography>=42",  # a throwaway service-account key for the mocked Google tests
         ],
     },
 )

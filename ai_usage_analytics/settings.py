@@ -19,7 +19,10 @@ SQL_DIR = REPO_ROOT / "sql"
 WAREHOUSES = ("duckdb", "bigquery")
 DEFAULT_PARTITION_START = "2025-01-01"
 # Read by resources through dagster.EnvVar only; settings records whether each is set, never its value.
-SECRET_VARIABLES = ("CURSOR_API_KEY", "ANTHROPIC_ADMIN_API_KEY", "CLAUDE_ANALYTICS_API_KEY")
+# GOOGLE_APPLICATION_CREDENTIALS is a path, not a secret, but it leads to one, so it is handled alike.
+SECRET_VARIABLES = (
+    "CURSOR_API_KEY", "ANTHROPIC_ADMIN_API_KEY", "CLAUDE_ANALYTICS_API_KEY", "GOOGLE_APPLICATION_CREDENTIALS",
+)
 
 
 class ConfigError(ValueError):
