@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import dagster as dg
 
+from ai_usage_analytics.assets.facts import FACT_ASSETS, fact_ai_costs, fact_ai_usage
 from ai_usage_analytics.assets.raw import RAW_ASSETS
-from ai_usage_analytics.assets.reference import dim_platforms
+from ai_usage_analytics.assets.reference import REFERENCE_ASSETS
+from ai_usage_analytics.assets.views import VIEW_ASSETS
 from ai_usage_analytics.jobs import daily_job
 from ai_usage_analytics.resources.anthropic import AnthropicAdminAPI
 from ai_usage_analytics.resources.cursor import CursorAdminAPI
+from ai_usage_analytics.resources.google_sheets import GoogleSheetsReference, LocalCsvReference, ReferenceSheets
 from ai_usage_analytics.resources.duckdb_warehouse import DuckDBWarehouse, check_duckdb_path_writable
 from ai_usage_analytics.resources.io_manager import WarehouseIOManager
 from ai_usage_analytics.schedules import daily_6am_pacific
+from ai_usage_analytics.sensors import build_mapping_sheet_sensor
 from ai_usage_analytics.settings import SETTINGS, ConfigError, Settings
 
 
@@ -34,6 +38,15 @@ def vendor_resources(settings: Settings) -> dict:
     }
 
 
+def reference_sheets(settings: Settings) -> ReferenceSheets:
+    """The Google Sheet when GOOGLE_SHEET_ID is set, else the CSV files in AI_USAGE_REFERENCE_DIR."""
+    if settings.google_sheet_id:
+        return GoogleSheetsReference(
+            sheet_id=settings.google_sheet_id, credentials_path=secret(settings, "GOOGLE_APPLICATION_CREDENTIALS")
+        )
+    return LocalCsvReference(directory=str(settings.reference_dir))
+
+
 def build_resources(settings: Settings) -> dict:
     if settings.warehouse == "bigquery":
         raise ConfigError(
@@ -45,15 +58,17 @@ def build_resources(settings: Settings) -> dict:
     return {
         "warehouse": warehouse,
         "io_manager": WarehouseIOManager(warehouse=warehouse),
+        "reference_sheets": reference_sheets(settings),
         **vendor_resources(settings),
     }
 
 
-ASSETS = [*RAW_ASSETS, dim_platforms]
+ASSETS = [*RAW_ASSETS, *REFERENCE_ASSETS, *FACT_ASSETS, *VIEW_ASSETS]
 
 defs = dg.Definitions(
     assets=ASSETS,
     jobs=[daily_job],
     schedules=[daily_6am_pacific],
+    sensors=[build_mapping_sheet_sensor([fact_ai_usage.key, fact_ai_costs.key])],
     resources=build_resources(SETTINGS),
 )

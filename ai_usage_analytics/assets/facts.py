@@ -98,7 +98,7 @@ def fact_ai_usage(context: dg.AssetExecutionContext, warehouse: Warehouse):
     raw = {table: _read(warehouse, table, "usage_date", start, end) for table in USAGE_SOURCES}
     frame = build_fact_ai_usage(
         raw["raw_cursor_events"], raw["raw_cursor_usage_events"], raw["raw_claude_events"], raw["raw_claude_code_events"],
-        _attribution_inputs(warehouse), context.run_id, pd.Timestamp.now(tz="UTC"),
+        _attribution_inputs(warehouse), context.run.run_id, pd.Timestamp.now(tz="UTC"),
     )
     valid = yield from checked_frame(schemas.FactAiUsage, frame, "fact_ai_usage")
     users, platforms = _dimension_keys(warehouse)
@@ -155,7 +155,7 @@ def fact_ai_costs(context: dg.AssetExecutionContext, warehouse: Warehouse):
             description=f"Cursor seats need a price: add a 'cursor' row to {SETTINGS.reference_dir / 'seat_prices.csv'} "
             "(columns platform_code, plan, seat_price_usd_month)."
         )
-    frame = build_fact_ai_costs(inputs, _attribution_inputs(warehouse), context.run_id, pd.Timestamp.now(tz="UTC"))
+    frame = build_fact_ai_costs(inputs, _attribution_inputs(warehouse), context.run.run_id, pd.Timestamp.now(tz="UTC"))
     valid = yield from checked_frame(schemas.FactAiCosts, frame, "fact_ai_costs")
     users, platforms = _dimension_keys(warehouse)
     gates = [

@@ -10,3 +10,6 @@ FROM raw_claude_code_events WHERE actor_email IS NOT NULL GROUP BY 1
 UNION ALL
 SELECT LOWER(email), 'anthropic_console', MIN(CAST(added_at AS DATE))
 FROM raw_anthropic_users WHERE email IS NOT NULL GROUP BY 1
+UNION ALL
+SELECT LOWER(user_email), 'api_key_mapping', MIN(COALESCE(valid_from, CAST(created_at AS DATE)))
+FROM api_key_mappings WHERE user_email IS NOT NULL AND user_email != 'unattributed' GROUP BY 1
