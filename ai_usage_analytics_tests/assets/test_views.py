@@ -1,5 +1,6 @@
 """Each view on a small hand-built warehouse: values asserted, BigQuery parse, documented columns."""
 
+import json
 from datetime import date
 from decimal import Decimal
 
@@ -130,3 +131,83 @@ def test_view_assets_describe_their_columns():
     for asset in VIEW_ASSETS:
         spec = next(iter(asset.specs))
         assert "Columns:" in spec.description
+
+
+FETCHED = pd.Timestamp("2026-03-04T00:00Z")
+
+
+def test_budget_vs_actual_forecasts_on_working_days(seeded):
+    seeded.replace_table("budgets", pd.DataFrame([
+        {"budget_category": "x", "month": "2026-03", "month_start": date(2026, 3, 1), "budget_usd": Decimal("50")},
+        {"budget_category": "Sales", "month": "2026-03", "month_start": date(2026, 3, 1), "budget_usd": Decimal("9")},
+    ]))
+    out = view(seeded, "vw_budget_vs_actual", "month, budget_category").set_index(["month", "budget_category"])
+    march = out.loc[("2026-03", "x")]
+    assert march["actual_usd"] == pytest.approx(5.6) and str(march["data_through"])[:10] == "2026-03-03"
+    assert (march["working_days_elapsed"], march["working_days_in_month"]) == (2, 22)
+    assert march["forecast_month_end_usd"] == pytest.approx(5.6 / 2 * 22)
+    assert march["variance_usd"] == pytest.approx(5.6 / 2 * 22 - 50) and march["status"] == "over"
+    sales = out.loc[("2026-03", "Sales")]  # a budget with no spend yet
+    assert (sales["actual_usd"], sales["forecast_month_end_usd"], sales["status"]) == (0, 0, "under")
+    february = out.loc[("2026-02", "x")]
+    assert pd.isna(february["budget_usd"]) and february["status"] == "no_budget"
+
+
+def test_unattributed_spend_is_a_ranked_worklist_with_leads(seeded):
+    extra = [
+        cost("unattributed", "claude_api", MON, "4.00", "api_consumption", "anthropic_cost_report", api_key_id="k9",
+             workspace_id="w1"),
+        cost("unattributed", "claude_api", TUE, "1.00", "api_consumption", "anthropic_cost_report", api_key_id="k9",
+             workspace_id="w1"),
+        cost("unattributed", "claude_api", TUE, "0.50", "api_consumption", "anthropic_cost_report", workspace_id="w1"),
+    ]
+    extra = [{**row, "cost_id": f"{row['cost_id']}-{i}"} for i, row in enumerate(extra)]
+    seeded.replace_window("fact_ai_costs", pd.concat([seeded.read_table("fact_ai_costs"), rows(seeded, "fact_ai_costs", extra)]),
+                          "cost_date", FEB, date(2026, 4, 1))
+    seeded.replace_table("raw_anthropic_api_keys", rows(seeded, "raw_anthropic_api_keys", [
+        {"api_key_id": "k9", "api_key_name": "old-batch-job", "created_by_id": "user_x", "fetched_at": FETCHED}]))
+    seeded.replace_table("raw_anthropic_users", rows(seeded, "raw_anthropic_users", [
+        {"user_id": "user_x", "email": "creator@corp.com", "fetched_at": FETCHED}]))
+    seeded.replace_table("raw_anthropic_workspaces", rows(seeded, "raw_anthropic_workspaces", [
+        {"workspace_id": "w1", "workspace_name": "Batch", "fetched_at": FETCHED}]))
+
+    out = view(seeded, "vw_unattributed_spend", "spend_rank").to_dict("records")
+    assert [(r["spend_rank"], r["api_key_id"], r["unattributed_usd"], r["days_with_spend"]) for r in out] == [
+        (1, "k9", 5.0, 2), (2, None, 0.5, 1)]
+    assert (out[0]["api_key_name"], out[0]["workspace_name"], out[0]["suggested_owner_email"]) == (
+        "old-batch-job", "Batch", "creator@corp.com")
+    assert out[0]["fix"].startswith("Add this key") and out[1]["fix"].startswith("No key used this workspace")
+
+
+def test_seat_utilization_flags_idle_seats_with_their_cost(seeded):
+    def member(email, day, active):
+        return {"event_id": f"{email}{day}", "ingest_date": day, "fetched_at": FETCHED, "email": email,
+                "usage_date": day, "is_active": active}
+    seeded.replace_window("raw_cursor_events", rows(seeded, "raw_cursor_events", [
+        member("ada@corp.com", MON, True), member("ada@corp.com", TUE, False),
+        member("bob@corp.com", MON, False), member("bob@corp.com", TUE, False),
+        member("gone@corp.com", FEB, True),  # no longer a member on the latest day
+    ]), "usage_date", FEB, date(2026, 4, 1))
+    seats = [cost(sk, "cursor", day, "1.25", "engineering_productivity", cost_type="subscription")
+             for sk in ("u_ada", "u_bob") for day in (MON, TUE)]
+    seats = [{**row, "cost_id": f"seat-{i}"} for i, row in enumerate(seats)]
+    seeded.replace_window("fact_ai_costs", pd.concat([seeded.read_table("fact_ai_costs"), rows(seeded, "fact_ai_costs", seats)]),
+                          "cost_date", FEB, date(2026, 4, 1))
+
+    out = view(seeded, "vw_seat_utilization", "user_email").set_index("user_email")
+    assert list(out.index) == ["ada@corp.com", "bob@corp.com"]
+    assert (out.loc["ada@corp.com", "active_days_last_30"], out.loc["ada@corp.com", "is_idle"]) == (1, False)
+    assert (out.loc["bob@corp.com", "active_days_last_30"], out.loc["bob@corp.com", "is_idle"]) == (0, True)
+    assert pd.isna(out.loc["bob@corp.com", "last_active_date"])
+    assert out.loc["bob@corp.com", "seat_cost_last_30_usd"] == pytest.approx(2.5)
+    assert out.loc["ada@corp.com", "department"] == "Engineering" and out.loc["ada@corp.com", "paid_tools"] == 1
+
+
+def test_focus_costs_carry_every_dollar_in_focus_columns(seeded):
+    out = view(seeded, "vw_focus_costs", "x_CostId")
+    assert out["BilledCost"].sum() == pytest.approx(3.0 + 2.0 + 0.6 + 0.3)
+    assert {"BilledCost", "EffectiveCost", "ChargePeriodStart", "ChargeCategory", "ServiceName", "Tags"} <= set(out.columns)
+    kim = out[out["ResourceId"] == "k1"].sort_values("ChargePeriodStart").iloc[-1]
+    assert (kim["ProviderName"], kim["ServiceName"], kim["ChargeCategory"]) == ("Anthropic", "Claude API", "Usage")
+    assert str(kim["ChargePeriodStart"])[:10] == "2026-03-02" and str(kim["BillingPeriodStart"])[:10] == "2026-03-01"
+    assert json.loads(kim["Tags"])["person"] == "kim@corp.com"
