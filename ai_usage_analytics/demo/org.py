@@ -447,7 +447,7 @@ class Organisation:
         keys: list[ApiKey] = []
         for person in self.people:
             prng = self._rng("api-user", person.index)
-            share = {"Data": 0.25, "Engineering": 0.1}.get(person.department, 0.04 if person.user_type == "hybrid" else 0.015)
+            share = {"Data": 0.3, "Engineering": 0.15}.get(person.department, 0.04 if person.user_type == "hybrid" else 0.015)
             if prng.random() < share:
                 keys.append(self._personal_key(person, prng, pairs[(person.first_name, person.last_name)] == 1, rng))
             if person.user_type == "engineering" and prng.random() < 0.06:
@@ -472,11 +472,26 @@ class Organisation:
             keys.append(self._key("orphan", i, name, rng.choice((None, "Engineering", "Research")), created, creator,
                                   purpose="general", families={"sonnet": 5, "haiku": 5}, mean_requests=rng.uniform(20, 150),
                                   weekend=0.5, owners=[], mapped=False))
+        self._hand_over_one_key(keys, rng)
         shared_cc = self._key("claude_code", 99_999, "claude-code-ci-bot", CLAUDE_CODE_WORKSPACE, self.start, None,
                               purpose="coding", families={"sonnet": 1}, mean_requests=0, weekend=0.5, owners=[],
                               mapped=False, claude_code_user=None)
         keys.append(shared_cc)
         return keys
+
+    def _hand_over_one_key(self, keys: list[ApiKey], rng: random.Random) -> None:
+        """One mapped personal key changes hands two thirds into the period (its owner moved team),
+        so the mapping sheet has consecutive validity windows for one key."""
+        handover = self.start + (self.today - self.start) * 2 // 3
+        for key in keys:
+            owner = self.by_email[key.owners[0].email] if key.owners else None
+            if key.kind != "personal" or len(key.owners) != 1 or owner.end_date or key.created_at.date() >= handover:
+                continue
+            successor = self._lead(owner.department, rng)
+            if successor and successor is not owner and successor.start_date <= handover:
+                key.owners = [OwnerPeriod(None, handover, owner.email),
+                              OwnerPeriod(handover + timedelta(days=1), None, successor.email)]
+                return
 
     def _lead(self, department: str, rng: random.Random) -> Person | None:
         staff = [p for p in self.people if p.department == department and p.in_roster and p.end_date is None]
@@ -496,7 +511,7 @@ class Organisation:
                     "research": {"sonnet": 5, "opus": 4, "haiku": 1}}.get(purpose, {"sonnet": 6, "haiku": 4})
         owners = [OwnerPeriod(None, person.end_date, person.email)]
         revoked = person.end_date + timedelta(days=1) if person.end_date else None
-        if style == "personal" and person.end_date and prng.random() < 0.5:
+        if style == "personal" and person.end_date:
             successor = self._lead(person.department, prng)
             if successor and successor is not person:
                 owners.append(OwnerPeriod(person.end_date + timedelta(days=1), None, successor.email))

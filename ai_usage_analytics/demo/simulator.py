@@ -933,7 +933,7 @@ def _workspace_json(org: Organisation, workspace) -> dict:
         "display_color": "#" + digest(workspace.id).hex()[:6].upper(),
         "external_key_id": None,
         "name": workspace.name,
-        "tags": {"team": workspace.name.lower().replace(" ", "-")},
+        "tags": {"env": "prod", "team": workspace.name.lower().replace(" ", "-")},
         "type": "workspace",
     }
 

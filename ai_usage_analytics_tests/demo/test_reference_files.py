@@ -1,0 +1,40 @@
+"""The reference CSVs written for the demo pass the project's own validators."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+
+from ai_usage_analytics.demo.org import Organisation
+from ai_usage_analytics.demo.reference_files import write_reference_files
+from ai_usage_analytics.transform.reference import parse_api_key_mappings, parse_budgets, parse_roi_assumptions, parse_users
+from ai_usage_analytics.transform.seat_prices import seat_price
+from ai_usage_analytics_tests.demo.conftest import TODAY
+
+
+def read(path):
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        return list(reader.fieldnames), list(reader)
+
+
+def test_every_reference_file_parses_without_problems(tmp_path):
+    company = Organisation(seed=7, people=300, today=TODAY)
+    paths = write_reference_files(company, tmp_path / "reference", date(2025, 1, 1), TODAY)
+
+    assert set(paths) == {"users", "api_key_mappings", "budgets", "seat_prices", "roi_assumptions"}
+    users = parse_users(*read(paths["users"]))
+    mappings = parse_api_key_mappings(*read(paths["api_key_mappings"]))
+    budgets = parse_budgets(*read(paths["budgets"]))
+    roi = parse_roi_assumptions(*read(paths["roi_assumptions"]))
+
+    assert len(users) == sum(p.in_roster for p in company.people)
+    assert (~users["is_active"]).any() and users["end_date"].notna().any()
+    assert set(mappings["platform_code"]) == {"claude_api", "claude_code"}
+    assert mappings["api_key_id"].isna().any(), "Claude Code API actors mapped by key name"
+    assert mappings["valid_to"].notna().any() and mappings["valid_from"].notna().any(), "a key handed over"
+    assert set(budgets["month"]) == {f"{y}-{m:02d}" for y in (2025, 2026) for m in range(1, 13)
+                                     if date(y, m, 1) <= TODAY}
+    assert set(budgets["budget_category"]) == {p.department for p in company.people}
+    assert seat_price(paths["seat_prices"], "cursor") > 0
+    assert len(roi) == 5
