@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -23,6 +24,15 @@ from filelock import FileLock
 from pydantic import Field
 
 from ai_usage_analytics.resources.warehouse import Warehouse
+
+NANO = Decimal("1e-9")
+
+
+def _exact(value) -> Decimal | None:
+    """A money value at NUMERIC(38, 9) scale; floats go through their shortest repr, not binary."""
+    if value is None or (not isinstance(value, Decimal) and pd.isna(value)):
+        return None
+    return (value if isinstance(value, Decimal) else Decimal(str(value))).quantize(NANO)
 from ai_usage_analytics.settings import ConfigError
 
 OPEN_RETRY_SECONDS = (0.2, 0.5, 1, 2, 4, 8)
@@ -101,7 +111,7 @@ class DuckDBWarehouse(Warehouse):
                 self._ensure(connection, table)
                 connection.execute(delete_sql, delete_params)
                 if len(incoming):
-                    connection.register("incoming_frame", incoming)
+                    connection.register("incoming_frame", self._arrow(table, incoming))
                     connection.execute(f"INSERT INTO {_ident(table)} BY NAME SELECT * FROM incoming_frame")
                     connection.unregister("incoming_frame")
                 connection.execute("COMMIT")
@@ -109,6 +119,23 @@ class DuckDBWarehouse(Warehouse):
                 connection.execute("ROLLBACK")
                 raise
         return len(incoming)
+
+    def _arrow(self, table: str, frame: pd.DataFrame) -> pa.Table:
+        """The frame as Arrow with every NUMERIC column typed from the DDL. Left to DuckDB, a column of
+        Python Decimals is typed from its first values (e.g. DECIMAL(10,9)) and larger values fail."""
+        decimal_columns = {
+            column for column, duck_type in self.ddl(table).duckdb_column_types().items()
+            if duck_type.startswith("DECIMAL") and column in frame.columns
+        }
+        arrays, names = [], []
+        for column in frame.columns:
+            values = frame[column]
+            if column in decimal_columns:
+                arrays.append(pa.array([_exact(v) for v in values], type=pa.decimal128(38, 9)))
+            else:
+                arrays.append(pa.Array.from_pandas(values))
+            names.append(column)
+        return pa.Table.from_arrays(arrays, names=names)
 
     def replace_window(self, table: str, frame: pd.DataFrame, date_column: str, start: date, end: date) -> int:
         self.check_window(table, frame, date_column, start, end)

@@ -186,3 +186,12 @@ def test_results_do_not_depend_on_the_machine_time_zone(tmp_path, ddl_dir, zone,
         time.tzset()
     assert len(reference) == 5
     pd.testing.assert_frame_equal(reference, other)
+
+
+def test_money_is_typed_from_the_ddl_not_from_the_first_values(warehouse):
+    rows = _rows("2025-03-06", 3, amount="0.000000001")
+    rows[1]["amount_usd"], rows[2]["amount_usd"] = Decimal("23.76"), Decimal("123456789.5")
+    SOURCE["2025-03-06"] = rows
+    run(warehouse, "2025-03-06")
+    exact = warehouse.query("SELECT CAST(amount_usd AS VARCHAR) AS amount FROM sample_daily_events ORDER BY event_id")
+    assert [Decimal(a) for a in exact["amount"]] == [Decimal("0.000000001"), Decimal("23.76"), Decimal("123456789.5")]
