@@ -7,6 +7,7 @@ ERROR checks that stop the write; anomalies are WARN checks that only report.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import dagster as dg
@@ -68,19 +69,33 @@ def unique_keys(asset: str, fact: pd.DataFrame, key: str) -> dg.AssetCheckResult
     return _result("unique_natural_key", asset, duplicated, f"{key} is unique.")
 
 
-def spend_spikes(fact: pd.DataFrame, history: pd.DataFrame, factor: float = 3.0, floor_usd: float = 50.0) -> dg.AssetCheckResult:
-    """A person's or department's daily spend far above its trailing 28-day daily average (WARN)."""
+def spend_spikes(
+    fact: pd.DataFrame, history: pd.DataFrame, factor: float = 3.0, floor_usd: float = 50.0,
+    window_days: int = 28, min_baseline_days: int = 7,
+) -> dg.AssetCheckResult:
+    """A person's or department's daily spend far above its trailing daily average (WARN).
+
+    The baseline of a day is the average over the ``window_days`` before it (earlier days of the same
+    run included) across the days that have any cost data; with fewer than ``min_baseline_days`` such
+    days there is no baseline yet (a first load), and nothing is flagged for that day."""
     offenders = []
     for level in ("user_sk", "budget_category"):
-        today = _daily(fact, level)
-        past = _daily(history, level)
-        baseline = past.groupby(level)["usd"].sum() / 28 if len(past) else pd.Series(dtype=float)
-        today["baseline_usd"] = today[level].map(baseline).fillna(0.0)
-        spikes = today[(today["usd"] > floor_usd) & (today["usd"] > factor * today["baseline_usd"])]
-        offenders.append(spikes.rename(columns={level: "who"}).assign(level=level))
-    found = pd.concat(offenders, ignore_index=True) if offenders else pd.DataFrame()
+        today, past = _daily(fact, level), _daily(pd.concat([history, fact], ignore_index=True), level)
+        covered = sorted(set(pd.to_datetime(past["cost_date"]).dt.date))
+        totals = past.assign(cost_date=pd.to_datetime(past["cost_date"]).dt.date).groupby([level, "cost_date"])["usd"].sum()
+        rows = []
+        for who, day, usd in today[[level, "cost_date"]].assign(usd=today["usd"]).itertuples(index=False):
+            day = pd.Timestamp(day).date()
+            days = [d for d in covered if day - timedelta(days=window_days) <= d < day]
+            if usd <= floor_usd or len(days) < min_baseline_days:
+                continue
+            baseline = sum(totals.get((who, d), 0.0) for d in days) / len(days)
+            if usd > factor * baseline:
+                rows.append({"who": who, "cost_date": day, "usd": round(usd, 2), "baseline_usd": round(baseline, 2), "level": level})
+        offenders.append(pd.DataFrame(rows, columns=["who", "cost_date", "usd", "baseline_usd", "level"]))
+    found = pd.concat(offenders, ignore_index=True)
     return _result("spend_spike", "fact_ai_costs", found, "No spend spikes.", severity=dg.AssetCheckSeverity.WARN,
-                   extra={"factor": factor, "floor_usd": floor_usd})
+                   extra={"factor": factor, "floor_usd": floor_usd, "min_baseline_days": min_baseline_days})
 
 
 def _daily(frame: pd.DataFrame, level: str) -> pd.DataFrame:

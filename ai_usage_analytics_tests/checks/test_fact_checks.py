@@ -1,0 +1,50 @@
+"""The warn-only spend-spike check: flags against a real baseline, never on a first load."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pandas as pd
+
+from ai_usage_analytics.checks.fact_checks import spend_spikes
+
+DAY = date(2026, 3, 20)
+
+
+def costs(days_and_usd, who="u_ada", department="Engineering") -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"user_sk": who, "budget_category": department, "cost_date": d, "allocated_cost_usd": Decimal(str(usd))}
+         for d, usd in days_and_usd],
+        columns=["user_sk", "budget_category", "cost_date", "allocated_cost_usd"],
+    )
+
+
+def steady(days: int, usd: float, before: date = DAY) -> list:
+    return [(before - timedelta(days=i), usd) for i in range(1, days + 1)]
+
+
+def test_a_first_load_has_no_baseline_and_flags_nothing():
+    result = spend_spikes(costs([(DAY, 500)]), costs([]))
+    assert result.passed and result.metadata["offenders"].value == 0
+
+
+def test_a_day_far_above_a_steady_baseline_is_flagged_for_person_and_department():
+    result = spend_spikes(costs([(DAY, 100)]), costs(steady(20, 20)))
+    assert not result.passed and result.severity.value == "WARN"
+    assert result.metadata["offenders"].value == 2  # the person and the department
+    assert "| u_ada       | 2026-03-20  |   100 |             20 | user_sk" in result.metadata["details"].value
+
+
+def test_below_the_factor_or_the_floor_is_not_a_spike():
+    assert spend_spikes(costs([(DAY, 55)]), costs(steady(20, 20))).passed  # 55 < 3 x 20
+    assert spend_spikes(costs([(DAY, 45)]), costs(steady(20, 1))).passed  # under the $50 floor
+
+
+def test_earlier_days_of_the_same_run_count_as_baseline():
+    window = steady(10, 20) + [(DAY, 100)]
+    assert not spend_spikes(costs(window), costs([])).passed
+
+
+def test_days_without_any_cost_data_do_not_dilute_the_baseline():
+    # 8 days of data spread over 28: the average is per covered day, 20, so 55 is no spike
+    sparse = [(DAY - timedelta(days=3 * i), 20) for i in range(1, 9)]
+    assert spend_spikes(costs([(DAY, 55)]), costs(sparse)).passed
