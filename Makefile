@@ -25,9 +25,9 @@ test: install $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster definitions validate -w workspace.yaml
 	$(BIN)/pytest
 
+# The simulator runs inside the demo process, so the UI it starts (unless DEMO_UI=0) can reach it too.
 demo: install $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/python -m ai_usage_analytics.demo
-	@if [ "$(DEMO_UI)" != "0" ]; then $(MAKE) --no-print-directory ui; fi
+	DEMO_UI=$(DEMO_UI) $(BIN)/python -m ai_usage_analytics.demo
 
 ui: install $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000

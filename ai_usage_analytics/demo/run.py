@@ -1,51 +1,153 @@
-"""`make demo`: materialise every asset for the recent days into the local warehouse and summarise.
+"""`make demo`: the synthetic company's vendors on 127.0.0.1, the pipeline against them, a summary, the UI.
 
-Runs ``daily_job`` through the Dagster instance in ``DAGSTER_HOME`` (so the runs, materialisations
-and check results show in the UI afterwards), as one single-run range over the last
-``DEMO_DAYS`` complete UTC days, then prints the tables, their row counts and the check results.
+1. Start the vendor API simulator in this process (a background thread) for ``DEMO_PEOPLE`` people.
+2. Point the vendor base URLs, the demo's fake keys and the Claude Code workspace at it, and write the
+   reference CSV files into ``AI_USAGE_REFERENCE_DIR`` unless they exist (they are yours to edit then:
+   changing ``api_key_mappings.csv`` is what the sheet sensor reacts to).
+3. Run ``daily_job`` through the Dagster instance in ``DAGSTER_HOME`` as one single-run range over the
+   last ``DEMO_DAYS`` complete UTC days, so runs, materialisations and checks show in the UI.
+4. Print the tables, row counts, check results and the reconciliation against the simulator's
+   ground truth.
+5. Unless ``DEMO_UI=0``, run ``dagster dev`` on 127.0.0.1:3000 with the same environment, and stop the
+   simulator when it exits.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
-from datetime import datetime, timezone
+import warnings
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
 
 import dagster as dg
 
-from ai_usage_analytics.schedules import RANGE_END_TAG, RANGE_START_TAG, partition_keys_for_tick
-from ai_usage_analytics.settings import SETTINGS
+from ai_usage_analytics.demo.org import Organisation
+from ai_usage_analytics.demo.reference_files import write_reference_files
+from ai_usage_analytics.demo.server import DEMO_KEYS, start_simulator
 
-DEMO_DAYS = 7
+DEFAULTS = {"DEMO_DAYS": "14", "DEMO_PEOPLE": "300", "DEMO_SEED": "7"}
+
+
+def _setting(name: str) -> int:
+    raw = os.environ.get(name, "").strip() or DEFAULTS[name]
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SystemExit(f"{name}={raw!r} is not a whole number; e.g. `make demo {name}={DEFAULTS[name]}`.") from None
+    if value < 1:
+        raise SystemExit(f"{name} must be at least 1.")
+    return value
+
+
+def demo_environment(url: str, org: Organisation) -> dict[str, str]:
+    """What the pipeline needs to talk to the simulator. Fake keys; nothing here is a real secret."""
+    return {
+        "CURSOR_API_BASE_URL": url,
+        "ANTHROPIC_API_BASE_URL": url,
+        "GOOGLE_REPORTS_API_BASE_URL": url,
+        "CURSOR_API_KEY": DEMO_KEYS["cursor"],
+        "ANTHROPIC_ADMIN_API_KEY": DEMO_KEYS["anthropic_admin"],
+        "CLAUDE_ANALYTICS_API_KEY": DEMO_KEYS["claude_analytics"],
+        "CLAUDE_CODE_WORKSPACE_IDS": ",".join(w.id for w in org.workspaces if w.is_claude_code),
+    }
 
 
 def table_row_counts(warehouse) -> list[tuple[str, int]]:
     tables = warehouse.query(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY table_name"
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_type = 'BASE TABLE' "
+        "ORDER BY table_name"
     )["table_name"]
     return [(t, int(warehouse.query(f'SELECT COUNT(*) AS n FROM "{t}"')["n"][0])) for t in tables]
 
 
-def main() -> int:
-    from ai_usage_analytics.definitions import defs
+def reconciliation(warehouse, org: Organisation, first: date, last: date) -> list[tuple[str, Decimal, Decimal]]:
+    """(what, pipeline total, simulator truth) over the window, to the cent."""
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    truths = [org.truth(d) for d in days]
+    facts = warehouse.query(
+        "SELECT cost_source || IF(user_sk = 'unattributed', ':unattributed', '') AS source, "
+        "SUM(allocated_cost_usd) AS usd FROM fact_ai_costs WHERE cost_date BETWEEN $first AND $last GROUP BY 1",
+        {"first": first, "last": last},
+    ).set_index("source")["usd"]
+    pipeline = lambda *sources: sum((Decimal(str(facts.get(s, 0) or 0)) for s in sources), Decimal(0))  # noqa: E731
+    anthropic = sum((Decimal(t["anthropic"]["cost_usd"]) for t in truths), Decimal(0))
+    unmapped = sum((Decimal(t["anthropic"]["unmapped_cost_usd"]) for t in truths), Decimal(0))
+    cursor = sum((Decimal(t["cursor"]["charged_cents"]) / 100 for t in truths), Decimal(0))
+    return [
+        ("Anthropic cost report (USD)",
+         pipeline("anthropic_cost_report", "anthropic_cost_report:unattributed"), anthropic.quantize(Decimal("0.01"))),
+        ("  of which unattributed (USD)", pipeline("anthropic_cost_report:unattributed"), unmapped.quantize(Decimal("0.01"))),
+        ("Cursor usage charges (USD)",
+         pipeline("cursor_usage_events", "cursor_usage_events:unattributed"), cursor.quantize(Decimal("0.01"))),
+    ]
 
-    keys = partition_keys_for_tick(datetime.now(timezone.utc), DEMO_DAYS - 1, SETTINGS.partition_start)
-    job = defs.resolve_job_def("daily_job")
-    with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(
-            instance=instance,
-            tags={RANGE_START_TAG: keys[0], RANGE_END_TAG: keys[-1], "source": "make-demo"},
-            raise_on_error=False,
-        )
-    warehouse = defs.resources["warehouse"]
-    print(f"\nDemo run {result.run_id}: {'succeeded' if result.success else 'FAILED'} for {keys[0]} .. {keys[-1]}")
-    print(f"Warehouse: {SETTINGS.duckdb_path}")
+
+def print_summary(result, warehouse, org: Organisation, first: date, last: date, duckdb_path: Path) -> None:
+    print(f"\nDemo run {result.run_id}: {'succeeded' if result.success else 'FAILED'} for {first} .. {last}")
+    print(f"Warehouse: {duckdb_path}")
     for table, rows in table_row_counts(warehouse):
         print(f"  {table:<40} {rows:>10,} rows")
     print("Checks:")
-    for evaluation in result.get_asset_check_evaluations():
+    for evaluation in sorted(result.get_asset_check_evaluations(), key=lambda e: e.asset_key.to_user_string()):
         status = "passed" if evaluation.passed else f"FAILED ({evaluation.severity.value})"
-        print(f"  {evaluation.asset_key.to_user_string()}.{evaluation.check_name:<28} {status}")
-    return 0 if result.success else 1
+        print(f"  {evaluation.asset_key.to_user_string() + '.' + evaluation.check_name:<58} {status}")
+    if not result.success:
+        return
+    print("Reconciliation with the simulator's ground truth:")
+    for what, ours, truth in reconciliation(warehouse, org, first, last):
+        verdict = "equal" if ours.quantize(Decimal("0.01")) == truth else f"DIFFERS by {ours - truth}"
+        print(f"  {what:<34} pipeline {ours:>12,.2f}   truth {truth:>12,.2f}   {verdict}")
+
+
+def run_ui(env: dict[str, str]) -> int:
+    dagster = Path(sys.executable).parent / "dagster"
+    print("\nStarting the Dagster UI on http://127.0.0.1:3000 (Ctrl-C stops it and the simulator).")
+    command = [str(dagster), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", "3000"]
+    try:
+        return subprocess.call(command, env={**os.environ, **env})
+    except KeyboardInterrupt:
+        return 0
+
+
+def main() -> int:
+    # backfill_policy is beta in Dagster 1.13; the warning says nothing a demo user can act on.
+    warnings.filterwarnings("ignore", category=dg.BetaWarning)
+    days, people, seed = _setting("DEMO_DAYS"), _setting("DEMO_PEOPLE"), _setting("DEMO_SEED")
+    with start_simulator(people=people, seed=seed, keys=DEMO_KEYS) as simulator:
+        env = demo_environment(simulator.url, simulator.org)
+        os.environ.update(env)
+        print(f"Vendor API simulator for {people} people (seed {seed}) on {simulator.url}")
+
+        # Settings are read when these modules are imported: only now, with the environment in place.
+        from ai_usage_analytics.definitions import defs
+        from ai_usage_analytics.schedules import RANGE_END_TAG, RANGE_START_TAG, partition_keys_for_tick
+        from ai_usage_analytics.settings import SETTINGS
+
+        keys = partition_keys_for_tick(datetime.now(timezone.utc), days - 1, SETTINGS.partition_start)
+        first, last = date.fromisoformat(keys[0]), date.fromisoformat(keys[-1])
+        reference_dir = SETTINGS.reference_dir
+        if not (reference_dir / "api_key_mappings.csv").exists():
+            written = write_reference_files(simulator.org, reference_dir, SETTINGS.partition_start, last)
+            print(f"Wrote the reference files {', '.join(sorted(p.name for p in written.values()))} to {reference_dir}")
+        else:
+            print(f"Using the reference files in {reference_dir} (delete them to get fresh demo ones)")
+
+        with dg.DagsterInstance.get() as instance:
+            result = defs.resolve_job_def("daily_job").execute_in_process(
+                instance=instance,
+                run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+                tags={RANGE_START_TAG: keys[0], RANGE_END_TAG: keys[-1], "source": "make-demo"},
+                raise_on_error=False,
+            )
+        print_summary(result, defs.resources["warehouse"], simulator.org, first, last, SETTINGS.duckdb_path)
+        if not result.success:
+            return 1
+        if os.environ.get("DEMO_UI", "1").strip() != "0":
+            return run_ui(env)
+    return 0
 
 
 if __name__ == "__main__":
