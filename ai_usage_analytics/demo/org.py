@@ -471,7 +471,8 @@ class Organisation:
             created = self.start + timedelta(days=rng.randrange(0, 120))
             keys.append(self._key("orphan", i, name, rng.choice((None, "Engineering", "Research")), created, creator,
                                   purpose="general", families={"sonnet": 5, "haiku": 5}, mean_requests=rng.uniform(20, 150),
-                                  weekend=0.5, owners=[], mapped=False))
+                                  weekend=0.5, owners=[], mapped=False,
+                                  revoked_on=created + timedelta(days=150) if i % 3 == 2 else None))
         self._hand_over_one_key(keys, rng)
         shared_cc = self._key("claude_code", 99_999, "claude-code-ci-bot", CLAUDE_CODE_WORKSPACE, self.start, None,
                               purpose="coding", families={"sonnet": 1}, mean_requests=0, weekend=0.5, owners=[],

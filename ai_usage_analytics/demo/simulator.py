@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import math
+import socket
 import threading
 import time
 from collections import Counter, defaultdict
@@ -343,7 +344,7 @@ def _install_transport(app: Flask, state: SimulatorState) -> None:
         if state.faults.take(path, ("drop",)):
             state.counters.add(path, "dropped")
             g.counted = True
-            return Response(_dropped(), direct_passthrough=True)
+            return Response(_dropped(request.environ.get("werkzeug.socket")), direct_passthrough=True)
         rule = state.faults.take(path, ("slow",))
         if rule:
             time.sleep(rule.delay)
@@ -384,8 +385,11 @@ def _install_transport(app: Flask, state: SimulatorState) -> None:
         return _error_response(g.get("vendor"), 404, None, g.get("request_id", ""))
 
 
-def _dropped():
-    """A response body that aborts before the first byte: the server closes the socket unanswered."""
+def _dropped(connection: socket.socket | None):
+    """A response body that aborts before the first byte: the socket is shut down unanswered (the
+    development server would otherwise keep the HTTP/1.1 connection open for another request)."""
+    if connection is not None:
+        connection.shutdown(socket.SHUT_RDWR)
     raise ConnectionAbortedError("simulated dropped connection")
     yield b""  # pragma: no cover - makes this a generator
 
