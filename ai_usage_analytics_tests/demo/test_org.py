@@ -36,7 +36,7 @@ def test_the_organisation_has_the_variety_the_pipeline_must_handle():
     assert any(p.start_date > company.start for p in people), "joiners inside the period"
     assert any(p.end_date and company.start <= p.end_date < TODAY for p in people), "leavers inside the period"
     assert any(not p.in_roster for p in people), "contractors HR does not list"
-    assert Counter(p.cursor_level for p in people if p.cursor_seat) .keys() == {"heavy", "light", "idle"}
+    assert Counter(p.cursor_level for p in people if p.cursor_seat).keys() == {"heavy", "light", "idle"}
     kinds = Counter(k.kind for k in company.api_keys)
     assert kinds.keys() >= {"personal", "named", "creator", "shared", "orphan", "claude_code"}
     assert any(k.mapped for k in company.api_keys) and any(not company.attributable(k) for k in company.api_keys)

@@ -41,7 +41,7 @@ def merge(a, b):
         return b if a == "empty" else a
     if a is None or b is None:
         return a if b is None else b
-    if {a, b} == {"int", "number"} if isinstance(a, str) and isinstance(b, str) else False:
+    if isinstance(a, str) and isinstance(b, str) and {a, b} == {"int", "number"}:
         return "number"
     if isinstance(a, tuple) and isinstance(b, tuple) and a[0] == b[0] == "dict":
         keys = {k: merge(a[1].get(k, "empty"), b[1].get(k, "empty")) for k in a[1].keys() | b[1].keys()}
