@@ -1,0 +1,83 @@
+"""The whole pipeline against the vendor simulator over HTTP: real clients, real DuckDB file."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, timedelta
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from ai_usage_analytics.assets import facts, raw, reference
+from ai_usage_analytics.demo.reference_files import write_reference_files
+from ai_usage_analytics.demo.server import DEMO_KEYS, start_simulator
+from ai_usage_analytics.resources.anthropic import AnthropicAdminAPI
+from ai_usage_analytics.resources.cursor import CursorAdminAPI
+from ai_usage_analytics.resources.google_sheets import LocalCsvReference
+from ai_usage_analytics.resources.io_manager import WarehouseIOManager
+from ai_usage_analytics.schedules import RANGE_END_TAG, RANGE_START_TAG
+
+PEOPLE, SEED = 80, 11
+TODAY = date(2026, 3, 20)
+LAST = date(2026, 3, 18)
+FIRST = LAST - timedelta(days=29)  # a 30-day range
+SECRETS = tuple(DEMO_KEYS.values())
+
+
+@pytest.fixture(scope="session")
+def simulator():
+    with start_simulator(people=PEOPLE, seed=SEED, keys=DEMO_KEYS, today=TODAY) as handle:
+        yield handle
+
+
+@pytest.fixture(autouse=True)
+def clean_simulator(simulator):
+    simulator.reset()
+    yield
+
+
+def point_settings_at(monkeypatch, simulator, directory: Path) -> Path:
+    """Write the demo's reference files into ``directory`` and point the settings the assets read at
+    them and at the simulated Claude Code workspace."""
+    write_reference_files(simulator.org, directory, date(2025, 1, 1), LAST)
+    workspaces = tuple(w.id for w in simulator.org.workspaces if w.is_claude_code)
+    for module in (raw, facts, reference):
+        settings = dataclasses.replace(module.SETTINGS, reference_dir=directory, claude_code_workspace_ids=workspaces)
+        monkeypatch.setattr(module, "SETTINGS", settings)
+    return directory
+
+
+@pytest.fixture
+def reference_dir(tmp_path, simulator, monkeypatch) -> Path:
+    return point_settings_at(monkeypatch, simulator, tmp_path / "reference")
+
+
+def resources(warehouse, simulator, reference_dir, anthropic_key: str = DEMO_KEYS["anthropic_admin"], retries: int = 3):
+    fast = dict(backoff_factor=0.0, backoff_jitter_seconds=0.0, max_retries=retries, timeout_seconds=5.0)
+    return {
+        "warehouse": warehouse,
+        "io_manager": WarehouseIOManager(warehouse=warehouse),
+        "reference_sheets": LocalCsvReference(directory=str(reference_dir)),
+        "cursor": CursorAdminAPI(
+            api_key=DEMO_KEYS["cursor"], api_key_env_var="CURSOR_API_KEY", base_url=simulator.url,
+            requests_per_minute=0, usage_events_requests_per_minute=0, **fast,
+        ),
+        "anthropic": AnthropicAdminAPI(
+            api_key=anthropic_key, api_key_env_var="ANTHROPIC_ADMIN_API_KEY", base_url=simulator.url, **fast
+        ),
+    }
+
+
+def run(assets, warehouse, simulator, reference_dir, first: date = FIRST, last: date = LAST, **kwargs):
+    options = {k: kwargs.pop(k) for k in ("anthropic_key", "retries") if k in kwargs}
+    return dg.materialize(
+        assets,
+        tags={RANGE_START_TAG: first.isoformat(), RANGE_END_TAG: last.isoformat()},
+        resources=resources(warehouse, simulator, reference_dir, **options),
+        **kwargs,
+    )
+
+
+def days(first: date = FIRST, last: date = LAST) -> list[date]:
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
