@@ -6,14 +6,19 @@ from __future__ import annotations
 
 import csv
 import hashlib
+from datetime import date
 from decimal import Decimal
 
+import dagster as dg
 import pytest
 
 from ai_usage_analytics.assets import facts, raw, reference
 from ai_usage_analytics.demo.prices import TOKEN_TYPES
 from ai_usage_analytics.resources.duckdb_warehouse import DuckDBWarehouse
-from ai_usage_analytics_tests.acceptance.conftest import days, point_settings_at, run
+from ai_usage_analytics.resources.google_sheets import LocalCsvReference
+from ai_usage_analytics.schedules import RANGE_END_TAG, RANGE_START_TAG
+from ai_usage_analytics.sensors import build_mapping_sheet_sensor
+from ai_usage_analytics_tests.acceptance.conftest import TODAY, days, point_settings_at, run
 
 PIPELINE = [*raw.RAW_ASSETS, *reference.REFERENCE_ASSETS, *facts.FACT_ASSETS]
 CENT = Decimal("0.01")
@@ -86,7 +91,7 @@ def test_rerunning_the_range_gives_identical_facts(loaded, simulator, reference_
     assert (fact_hash(loaded, "fact_ai_usage", "event_id"), fact_hash(loaded, "fact_ai_costs", "cost_id")) == before
 
 
-def test_mapping_a_key_moves_its_cost_to_the_person_and_keeps_each_days_total(loaded, simulator, reference_dir):
+def test_mapping_a_key_in_the_sheet_reattributes_through_the_sensor_and_keeps_each_days_total(loaded, simulator, reference_dir):
     unmapped = loaded.query(
         "SELECT api_key_id, SUM(allocated_cost_usd) AS usd FROM fact_ai_costs "
         "WHERE user_sk = 'unattributed' AND api_key_id IS NOT NULL GROUP BY 1 ORDER BY usd DESC LIMIT 1"
@@ -103,7 +108,18 @@ def test_mapping_a_key_moves_its_cost_to_the_person_and_keeps_each_days_total(lo
     with path.open("a", newline="") as handle:
         csv.DictWriter(handle, fieldnames=header).writerow(row)
 
-    assert run([reference.api_key_mappings, *facts.FACT_ASSETS], loaded, simulator, reference_dir).success
+    # The sensor sees the edit and asks for the mapping plus the facts of the days the key was used.
+    sensor = build_mapping_sheet_sensor([facts.fact_ai_usage.key, facts.fact_ai_costs.key], today=lambda: TODAY)
+    tick = sensor(dg.build_sensor_context(
+        resources={"reference_sheets": LocalCsvReference(directory=str(reference_dir)), "warehouse": loaded}))
+    (request,) = tick.run_requests
+    assert set(request.asset_selection) == {reference.api_key_mappings.key, facts.fact_ai_usage.key, facts.fact_ai_costs.key}
+    first, last = (date.fromisoformat(request.tags[t]) for t in (RANGE_START_TAG, RANGE_END_TAG))
+    key_days = by_day(loaded, f"SELECT cost_date, COUNT(*) FROM fact_ai_costs WHERE api_key_id = '{key}' GROUP BY 1")
+    assert (first, last) == (min(key_days), max(key_days))
+
+    assert run(PIPELINE, loaded, simulator, reference_dir, first=first, last=last,
+               selection=request.asset_selection).success
 
     moved = loaded.query(f"SELECT user_sk, SUM(allocated_cost_usd) AS usd FROM fact_ai_costs WHERE api_key_id = '{key}' GROUP BY 1")
     assert moved["user_sk"].tolist() == [person["user_sk"][0]]
