@@ -14,7 +14,7 @@ import sys
 import pytest
 
 MEASURE = r"""
-import base64, json, resource, sys, time
+import base64, json, sys, time
 from datetime import date
 from ai_usage_analytics.demo.org import Organisation
 from ai_usage_analytics.demo.server import DEMO_KEYS
@@ -60,7 +60,10 @@ token_pages(f"/v1/organizations/usage_report/claude_code?starting_at={day}&limit
 client.get("/v1/organizations/api_keys?limit=1000", headers=admin)
 client.get("/v1/organizations/users?limit=1000", headers=admin)
 token_pages(f"/v1/organizations/analytics/users?date={day}&limit=1000", analytics)
-print(json.dumps({"maxrss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+# VmHWM is this process image's own peak; ru_maxrss would carry over the (large) pytest parent's peak
+# across fork and exec.
+hwm_kib = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(json.dumps({"maxrss_mib": hwm_kib / 1024,
                   "seconds": round(time.monotonic() - started, 1), "items": items}))
 """
 
