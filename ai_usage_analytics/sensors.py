@@ -9,6 +9,7 @@ content hash and the sheet version, so reverting an edit and making it again re-
 """
 
 
+import hashlib
 import json
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta, timezone
@@ -61,7 +62,8 @@ def build_mapping_sheet_sensor(
             return dg.SensorResult(skip_reason="The sheet was touched but its content is the same.", cursor=cursor)
 
         days = _affected_days(reference_sheets, warehouse, today() - timedelta(days=lookback_days))
-        run_key = f"api_key_mappings:{digest[:16]}:{version}"
+        # The version (a Drive timestamp, or every CSV's mtime and size) is hashed to keep the key short.
+        run_key = f"api_key_mappings:{digest[:16]}:{hashlib.sha256(version.encode()).hexdigest()[:16]}"
         if not days or not reattributed_assets:
             request = dg.RunRequest(run_key=run_key, asset_selection=[MAPPINGS_KEY])
         else:
