@@ -105,6 +105,9 @@ CASES = [
     ("anthropic/users_list.json", "GET", "/v1/organizations/users?limit=1000", None),
     ("anthropic/organizations_me.json", "GET", "/v1/organizations/me", None),
     ("claude_ai/analytics_users.json", "GET", f"/v1/organizations/analytics/users?date={DAY}&limit=1000", None),
+    ("claude_ai/analytics_user_cost_report.json", "GET", "/v1/organizations/analytics/user_cost_report?" + REPORT
+     + "&bucket_width=1d&limit=1000" + "".join(f"&group_by[]={d}" for d in (
+         "product", "model", "token_type", "rbac_group_id", "context_window", "inference_geo", "speed")), None),
 ]
 
 

@@ -19,6 +19,7 @@ from flask import Flask, Response, g, request
 
 from ai_usage_analytics.demo.org import Organisation, _base58, digest
 from ai_usage_analytics.demo.simulator.analytics import _install_analytics
+from ai_usage_analytics.demo.simulator.analytics_cost import _install_analytics_cost
 from ai_usage_analytics.demo.simulator.anthropic import _install_anthropic
 from ai_usage_analytics.demo.simulator.common import ANALYTICS, ANTHROPIC, CURSOR, ApiError, _respond
 from ai_usage_analytics.demo.simulator.cursor import _install_cursor
@@ -77,6 +78,7 @@ def create_app(org: Organisation, keys: dict[str, str], *, name: str = "vendor-s
     _install_cursor(app, state)
     _install_anthropic(app, state)
     _install_analytics(app, state)
+    _install_analytics_cost(app, state)
     return app
 
 
