@@ -105,6 +105,19 @@ CURSOR_VERSIONS = ((date(2025, 1, 1), "0.44.11"), (date(2025, 4, 1), "0.48.9"), 
                    (date(2025, 10, 1), "1.7.52"), (date(2026, 2, 1), "2.1.36"), (date(2026, 7, 1), "2.4.12"))
 TERMINALS = ("vscode", "iTerm.app", "tmux", "cursor", "Apple_Terminal", "ghostty")
 TOOLS = ("edit_tool", "multi_edit_tool", "write_tool", "notebook_edit_tool")
+GEMINI_FIRST_DAY = date(2025, 6, 20)  # the Reports API has gemini_in_workspace_apps data from this day
+GEMINI_ADOPTION = {"knowledge_worker": 0.7, "hybrid": 0.6, "engineering": 0.25}
+# app_name: (weight, actions)
+GEMINI_APPS = {
+    "gmail": (5, ("summarize", "generate_text", "suggest_full_replies", "proofread")),
+    "docs": (4, ("generate_text", "summarize", "refine_text", "generate_images_in_product")),
+    "sheets": (2, ("generate_table", "analyze_data", "generate_formula")),
+    "slides": (2, ("generate_images_in_product", "generate_text", "summarize")),
+    "drive": (1, ("summarize", "conversation")),
+    "meet": (1, ("take_notes", "summarize")),
+    "chat": (1, ("summarize", "conversation")),
+    "gemini_app": (4, ("conversation",)),
+}
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -672,6 +685,29 @@ class Organisation:
             "email": person.email,
         }
 
+    # Gemini in Workspace -----------------------------------------------------------------------------
+
+    def gemini_adopter(self, person: Person) -> bool:
+        """Whether ``person`` uses Gemini in Workspace apps (knowledge workers and hybrids most often)."""
+        return self._rng("gemini-adopter", person.index).random() < GEMINI_ADOPTION[person.user_type]
+
+    def gemini_person_day(self, person: Person, day: date) -> list[tuple[int, str, str]]:
+        """One person's Gemini feature_utilization events on ``day``: (epoch ms, action, app_name),
+        newest first. Weekdays mostly; adoption grows over the period."""
+        if not (self.in_period(day) and day >= GEMINI_FIRST_DAY and person.employed(day) and self.gemini_adopter(person)):
+            return []
+        rng = self._rng("gemini", day, person.index)
+        weekend = day.weekday() >= 5
+        if rng.random() > (0.05 if weekend else 0.55) * min(1.0, self.growth(day)):
+            return []
+        apps = list(GEMINI_APPS)
+        events = []
+        for _ in range(max(1, _count(rng, 4 * person.activity))):
+            app = rng.choices(apps, weights=[GEMINI_APPS[a][0] for a in apps])[0]
+            stamp = day_start_ms(day) + rng.randrange(7 * 3_600_000, 20 * 3_600_000)
+            events.append((stamp, rng.choice(GEMINI_APPS[app][1]), app))
+        return sorted(events, reverse=True)
+
     def cursor_members(self) -> list[Person]:
         """Everyone who has or had a Cursor seat, in member-list order."""
         return [p for p in self.people if p.cursor_seat and p.cursor_seat[0] <= self.today]
@@ -918,6 +954,7 @@ class Organisation:
             else:
                 code["api_tokens"] += record_tokens
         cost_report = sum((line.amount_cents for line in activity.cost_lines), Decimal(0))
+        gemini = {p.email: len(events) for p in self.people if (events := self.gemini_person_day(p, day))}
         return {
             "date": day.isoformat(),
             "cursor": {
@@ -943,6 +980,7 @@ class Organisation:
                 "cost_lines": len(activity.cost_lines),
             },
             "claude_code": dict(code),
+            "gemini": {"events": sum(gemini.values()), "people": len(gemini)},
             "people": {email: dict(values) for email, values in sorted(people.items())},
         }
 

@@ -2,8 +2,8 @@
 
 ``python -m ai_usage_analytics.demo.server --host 127.0.0.1 --port 0 --people 500 --seed 7`` prints
 the URL it bound to (e.g. ``http://127.0.0.1:43121``) and serves until killed. The accepted keys
-come from CURSOR_API_KEY, ANTHROPIC_ADMIN_API_KEY and CLAUDE_ANALYTICS_API_KEY when set, else from
-``DEMO_KEYS`` (fake values that only this simulator accepts). Keys are never printed.
+come from CURSOR_API_KEY, ANTHROPIC_ADMIN_API_KEY, CLAUDE_ANALYTICS_API_KEY and GOOGLE_REPORTS_ACCESS_TOKEN
+(a Bearer token) when set, else from ``DEMO_KEYS`` (fake values that only this simulator accepts). Keys are never printed.
 """
 
 from __future__ import annotations
@@ -25,9 +25,10 @@ DEMO_KEYS = {
     "cursor": "crsr_demo0000000000000000000000000000000000000000",
     "anthropic_admin": "sk-ant-admin01-demo-not-a-real-key-0000000000000000",
     "claude_analytics": "sk-ant-api01-demo-not-a-real-key-0000000000000000",
+    "google_reports": "ya29.demo-not-a-real-token-000000",
 }
 KEY_VARIABLES = {"cursor": "CURSOR_API_KEY", "anthropic_admin": "ANTHROPIC_ADMIN_API_KEY",
-                 "claude_analytics": "CLAUDE_ANALYTICS_API_KEY"}
+                 "claude_analytics": "CLAUDE_ANALYTICS_API_KEY", "google_reports": "GOOGLE_REPORTS_ACCESS_TOKEN"}
 
 
 def keys_from_environment(env: dict[str, str] | None = None) -> dict[str, str]:
@@ -89,7 +90,7 @@ def start_simulator(people: int = 200, seed: int = 7, keys: dict[str, str] | Non
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Serve the synthetic vendor APIs (Cursor, Anthropic, Claude analytics).")
+    parser = argparse.ArgumentParser(description="Serve the synthetic vendor APIs (Cursor, Anthropic, Claude analytics, Google Reports).")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--people", type=int, default=500)

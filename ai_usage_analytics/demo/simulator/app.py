@@ -21,9 +21,10 @@ from ai_usage_analytics.demo.org import Organisation, _base58, digest
 from ai_usage_analytics.demo.simulator.analytics import _install_analytics
 from ai_usage_analytics.demo.simulator.analytics_cost import _install_analytics_cost
 from ai_usage_analytics.demo.simulator.anthropic import _install_anthropic
-from ai_usage_analytics.demo.simulator.common import ANALYTICS, ANTHROPIC, CURSOR, ApiError, _respond
+from ai_usage_analytics.demo.simulator.common import ANALYTICS, ANTHROPIC, CURSOR, GOOGLE, ApiError, _respond
 from ai_usage_analytics.demo.simulator.cursor import _install_cursor
 from ai_usage_analytics.demo.simulator.faults import FAULT_KINDS, STATUS_KINDS
+from ai_usage_analytics.demo.simulator.google import GEMINI_PATH_PREFIX, _install_google, google_error_body
 from ai_usage_analytics.demo.simulator.state import SimulatorState
 
 ANTHROPIC_VERSION_HEADER = "anthropic-version"
@@ -44,6 +45,8 @@ ANTHROPIC_TYPES = {400: ("invalid_request_error", "Invalid request"), 401: ("aut
 def _vendor(path: str) -> str | None:
     if path.startswith("/teams/"):
         return CURSOR
+    if path.startswith(GEMINI_PATH_PREFIX):
+        return GOOGLE
     if path.startswith("/v1/organizations/analytics/"):
         return ANALYTICS
     if path.startswith("/v1/organizations/"):
@@ -53,7 +56,9 @@ def _vendor(path: str) -> str | None:
 
 def _error_response(vendor: str | None, status: int, message: str | None, request_id: str,
                     headers: dict | None = None) -> Response:
-    if vendor == CURSOR:
+    if vendor == GOOGLE:
+        body = google_error_body(status, message)
+    elif vendor == CURSOR:
         body = {"error": CURSOR_PHRASES.get(status, "Error"),
                 "message": message or CURSOR_MESSAGES.get(status, CURSOR_PHRASES.get(status, "Error"))}
     else:
@@ -64,10 +69,10 @@ def _error_response(vendor: str | None, status: int, message: str | None, reques
 
 
 def create_app(org: Organisation, keys: dict[str, str], *, name: str = "vendor-simulator") -> Flask:
-    """The simulator as a WSGI app. ``keys`` maps ``cursor``, ``anthropic_admin`` and
-    ``claude_analytics`` to the one key each API accepts. The state (``SimulatorState``: faults,
+    """The simulator as a WSGI app. ``keys`` maps ``cursor``, ``anthropic_admin``, ``claude_analytics``
+    and ``google_reports`` (a Bearer access token) to the one key each API accepts. The state (``SimulatorState``: faults,
     counters, org) is ``app.extensions["simulator"]``."""
-    missing = [k for k in (CURSOR, ANTHROPIC, ANALYTICS) if not keys.get(k)]
+    missing = [k for k in (CURSOR, ANTHROPIC, ANALYTICS, GOOGLE) if not keys.get(k)]
     if missing:
         raise ValueError(f"keys needs a value for {missing}")
     app = Flask(name)
@@ -79,6 +84,7 @@ def create_app(org: Organisation, keys: dict[str, str], *, name: str = "vendor-s
     _install_anthropic(app, state)
     _install_analytics(app, state)
     _install_analytics_cost(app, state)
+    _install_google(app, state)
     return app
 
 
@@ -151,6 +157,10 @@ def _authenticate(vendor: str, keys: dict[str, str]) -> None:
     if vendor == CURSOR:
         auth = request.authorization
         if not (auth and auth.type == "basic" and auth.username == keys[CURSOR] and not auth.password):
+            raise ApiError(401)
+        return
+    if vendor == GOOGLE:
+        if request.headers.get("authorization", "") != f"Bearer {keys[GOOGLE]}":
             raise ApiError(401)
         return
     expected = keys[vendor]

@@ -15,6 +15,7 @@ from ai_usage_analytics.demo.org import MS_PER_DAY, Person
 CURSOR = "cursor"
 ANTHROPIC = "anthropic_admin"
 ANALYTICS = "claude_analytics"
+GOOGLE = "google_reports"
 
 
 class ApiError(Exception):
