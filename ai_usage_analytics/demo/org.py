@@ -10,7 +10,9 @@ be regenerated identically, alone, in any order. A few recent days are kept in a
 Consistency built in: cost lines are priced from the same token counts the usage report shows;
 Cursor spend is the sum of the events' ``chargedCents``; API-key Claude Code traffic appears both
 in the Claude Code report (api_actor) and, with the same tokens, in the Messages usage of a key in
-the Claude Code workspace. ``org.truth(day)`` states the totals a client should add up to.
+the Claude Code workspace. Gemini in Workspace activity (``gemini_person_day``, for the Reports
+API) is generated per person and day the same way. ``org.truth(day)`` states the totals a client
+should add up to.
 """
 
 from __future__ import annotations

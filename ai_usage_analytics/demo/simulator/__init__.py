@@ -1,5 +1,19 @@
-"""The vendor API simulator: a Flask app answering the documented Cursor Admin, Anthropic Admin and
-Claude Enterprise Analytics endpoints from a synthetic ``Organisation``.
+"""The vendor API simulator: a Flask app answering the documented Cursor Admin, Anthropic Admin,
+Claude Enterprise Analytics and Google Workspace Reports (Gemini) endpoints from a synthetic
+``Organisation``.
+
+Endpoints served (details, parameters and simulator assumptions in each module's docstring):
+
+* Cursor (``cursor``; HTTP Basic): ``GET /teams/members``, ``POST /teams/daily-usage-data``,
+  ``POST /teams/filtered-usage-events``, ``POST /teams/spend``.
+* Anthropic Admin (``anthropic``; ``x-api-key`` + ``anthropic-version``):
+  ``GET /v1/organizations/usage_report/messages``, ``GET /v1/organizations/cost_report``,
+  ``GET /v1/organizations/usage_report/claude_code``, ``GET /v1/organizations/api_keys``,
+  ``GET /v1/organizations/workspaces``, ``GET /v1/organizations/users``, ``GET /v1/organizations/me``.
+* Claude Enterprise Analytics (``analytics``, ``analytics_cost``; analytics key):
+  ``GET /v1/organizations/analytics/users``, ``GET /v1/organizations/analytics/user_cost_report``.
+* Google Workspace Reports (``google``; ``Authorization: Bearer``):
+  ``GET /admin/reports/v1/activity/users/{all|email}/applications/gemini_in_workspace_apps``.
 
 Methods, paths, parameters, authentication, pagination, limits and error bodies follow
 shared/vendor-apis/README.md and its fixtures. Every row is generated from the organisation; nothing
@@ -21,17 +35,18 @@ each with ``probability`` drawn from a generator seeded by (seed, endpoint, kind
 
 Modules: ``app`` (create_app, auth, error bodies, /_sim routes), ``faults`` (rules, counters),
 ``state`` (SimulatorState), ``paging`` (shared paging/fault helpers), ``common`` (ApiError, JSON,
-parameter parsing), and one module per API: ``cursor``, ``anthropic``, ``analytics``.
+parameter parsing), and one module per API: ``cursor``, ``anthropic``, ``analytics`` (users),
+``analytics_cost`` (per-user cost), ``google`` (Gemini activity).
 """
 
 from __future__ import annotations
 
 from ai_usage_analytics.demo.simulator.app import create_app
-from ai_usage_analytics.demo.simulator.common import ANALYTICS, ANTHROPIC, CURSOR, ApiError
+from ai_usage_analytics.demo.simulator.common import ANALYTICS, ANTHROPIC, CURSOR, GOOGLE, ApiError
 from ai_usage_analytics.demo.simulator.faults import FAULT_KINDS, STATUS_KINDS, Counters, FaultRule, Faults
 from ai_usage_analytics.demo.simulator.state import SimulatorState
 
 __all__ = [
-    "ANALYTICS", "ANTHROPIC", "CURSOR", "FAULT_KINDS", "STATUS_KINDS", "ApiError", "Counters", "FaultRule",
+    "ANALYTICS", "ANTHROPIC", "CURSOR", "GOOGLE", "FAULT_KINDS", "STATUS_KINDS", "ApiError", "Counters", "FaultRule",
     "Faults", "SimulatorState", "create_app",
 ]

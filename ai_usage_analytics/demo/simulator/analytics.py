@@ -1,6 +1,7 @@
 """Claude Enterprise Analytics API (``x-api-key`` analytics key plus ``anthropic-version``):
 
 * ``GET /v1/organizations/analytics/users`` (``date`` or ``starting_date``/``ending_date``, ``limit`` 1..1000, ``page``)
+* ``GET /v1/organizations/analytics/user_cost_report``: see ``analytics_cost``.
 """
 
 from __future__ import annotations

@@ -1,5 +1,8 @@
 """The simulator's Flask app: ``create_app``, authentication, counters, request ids, the
-transport-level faults, the vendors' error bodies and the ``/_sim`` control routes.
+transport-level faults, the vendors' error bodies and the ``/_sim`` control routes. Vendor routes
+are installed from ``cursor``, ``anthropic``, ``analytics``, ``analytics_cost`` and ``google`` (see
+the package docstring for the list of endpoints); a path's vendor (``_vendor``) decides its auth and
+error body.
 
 Control routes (no auth):
 
