@@ -5,9 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_UI ?= 1
+BENCH_QUICK ?= 0
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 
-.PHONY: install test demo ui clean
+.PHONY: install test demo bench ui clean
 
 install: $(STAMP)
 
@@ -28,6 +29,10 @@ test: install $(DAGSTER_HOME)/dagster.yaml
 # The simulator runs inside the demo process, so the UI it starts (unless DEMO_UI=0) can reach it too.
 demo: install $(DAGSTER_HOME)/dagster.yaml
 	DEMO_UI=$(DEMO_UI) $(BIN)/python -m ai_usage_analytics.demo
+
+# Timings, vendor requests against the minimum, rows and peak memory per scenario; BENCH_QUICK=1 runs a tenth of the size.
+bench: install $(DAGSTER_HOME)/dagster.yaml
+	BENCH_QUICK=$(BENCH_QUICK) $(BIN)/python -m ai_usage_analytics.bench
 
 ui: install $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000

@@ -1,0 +1,174 @@
+"""`make bench` / ``python -m ai_usage_analytics.bench [--people N] [--days D] [--seed S] [--quick]``.
+
+Per scenario: a fresh simulator (the parent serves it from a thread, so its memory is not the
+pipeline's), the demo's reference files in a fresh temporary directory, and a fresh subprocess
+(``scenario.py``) with its own DuckDB file and an ephemeral Dagster instance. Vendor requests are
+counted by the simulator (retries included); the minimum comes from ``minimum.py`` and the
+simulator's organisation. Writes ``bench/results.json`` and prints the report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from ai_usage_analytics.bench.minimum import range_counts, requests_minimum
+from ai_usage_analytics.bench.report import render, targets
+from ai_usage_analytics.bench.scenarios import SCENARIO_NAMES, Scenario, build_scenarios
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_OUT = REPO_ROOT / "bench" / "results.json"
+_MINIMUM_CACHE: dict[tuple, tuple[dict[str, int], dict]] = {}
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip() not in ("", "0", "false", "no")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m ai_usage_analytics.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=2000, help="base organisation size (daily, backfill, floor)")
+    parser.add_argument("--days", type=int, default=365, help="backfill length in days")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--quick", action="store_true", default=_env_flag("BENCH_QUICK"),
+                        help="a tenth of the people and days (also BENCH_QUICK=1)")
+    parser.add_argument("--only", default="", help=f"comma-separated scenarios out of {', '.join(SCENARIO_NAMES)}")
+    parser.add_argument("--sample-days", type=int, default=int(os.environ.get("BENCH_SAMPLE_DAYS", "3")),
+                        help="days actually run for backfill_per_partition (the rest is extrapolated)")
+    parser.add_argument("--timeout", type=float, default=float(os.environ.get("BENCH_TIMEOUT", "1800")),
+                        help="seconds before a scenario is stopped and reported as not finished")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--keep", action="store_true", help="keep the scenarios' temporary directories")
+    return parser.parse_args(argv)
+
+
+def scenario_range(days: int, today: date) -> tuple[date, date]:
+    """The last ``days`` complete UTC days."""
+    last = today - timedelta(days=1)
+    return last - timedelta(days=days - 1), last
+
+
+def minimum_for(org, scenario: Scenario, first: date, last: date) -> tuple[dict[str, int], dict]:
+    key = (scenario.people, scenario.seed, first, last)
+    if key not in _MINIMUM_CACHE:
+        counts = range_counts(org, first, last)
+        summary = {"cursor_events": counts.cursor_events, "cursor_members_per_window": counts.seated_per_window,
+                   "claude_code_records": sum(counts.claude_code_records_per_day), "api_keys": counts.api_keys,
+                   "workspaces": counts.workspaces, "users": counts.users}
+        _MINIMUM_CACHE[key] = (requests_minimum(counts), summary)
+    return _MINIMUM_CACHE[key]
+
+
+def run_scenario(scenario: Scenario, today: date, timeout: float, keep: bool) -> dict:
+    from ai_usage_analytics.demo.reference_files import write_reference_files
+    from ai_usage_analytics.demo.run import demo_environment
+    from ai_usage_analytics.demo.server import DEMO_KEYS, start_simulator
+    from ai_usage_analytics.settings import SETTINGS
+
+    first, last = scenario_range(scenario.days, today)
+    if first < SETTINGS.partition_start:
+        raise SystemExit(f"{scenario.name}: {scenario.days} days before {today} start before the first partition "
+                         f"({SETTINGS.partition_start}); use fewer --days.")
+    entry = {**scenario.to_json(), "first": first.isoformat(), "last": last.isoformat()}
+    workdir = Path(tempfile.mkdtemp(prefix=f"bench_{scenario.name}_"))
+    started = time.perf_counter()
+    try:
+        with start_simulator(people=scenario.people, seed=scenario.seed, keys=DEMO_KEYS, today=today) as simulator:
+            reference_dir = workdir / "reference"
+            reference_dir.mkdir()
+            write_reference_files(simulator.org, reference_dir, SETTINGS.partition_start, last)
+            duckdb_path = workdir / "warehouse.duckdb"
+            env = {
+                **os.environ,
+                **demo_environment(simulator.url, simulator.org),
+                "AI_USAGE_DUCKDB_PATH": str(duckdb_path),
+                "AI_USAGE_REFERENCE_DIR": str(reference_dir),
+                "AI_USAGE_WAREHOUSE": "duckdb",
+                "DAGSTER_HOME": str(workdir / "dagster_home"),
+            }
+            env.pop("GOOGLE_SHEET_ID", None)
+            (workdir / "dagster_home").mkdir()
+            spec = {**entry, "url": simulator.url, "workdir": str(workdir), "duckdb_path": str(duckdb_path)}
+            spec_path, result_path = workdir / "spec.json", workdir / "result.json"
+            spec_path.write_text(json.dumps(spec))
+            simulator.reset()
+            command = [sys.executable, "-m", "ai_usage_analytics.bench.scenario", str(spec_path), str(result_path)]
+            try:
+                completed = subprocess.run(command, env=env, cwd=REPO_ROOT, capture_output=True, text=True,
+                                           timeout=timeout)
+            except subprocess.TimeoutExpired:
+                return {**entry, "status": "timeout", "error": f"did not finish within {timeout:.0f} s (stopped)",
+                        "wall_s": None}
+            counters = simulator.state.counters.snapshot()
+            if not result_path.exists():
+                return {**entry, "status": "failed", "error": (completed.stderr or completed.stdout)[-4000:]}
+            measured = json.loads(result_path.read_text())
+            requests_by_endpoint = dict(sorted(counters["requests"].items()))
+            minimum, counts = minimum_for(simulator.org, scenario, first, last)
+    finally:
+        if not keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    entry.update(measured)
+    entry["status"] = "ok" if measured.get("success") else "failed"
+    entry["requests_by_endpoint"] = requests_by_endpoint
+    entry["requests"] = sum(requests_by_endpoint.values())
+    entry["requests_minimum_by_endpoint"] = minimum
+    entry["requests_minimum"] = sum(minimum.values())
+    entry["source_counts"] = counts
+    entry["statuses"] = counters["statuses"]
+    entry["scenario_seconds_with_setup"] = round(time.perf_counter() - started, 1)
+    if scenario.mode == "per_partition":
+        factor = scenario.days / scenario.sample_days
+        entry["extrapolated"] = True
+        entry["sample"] = {"days": scenario.sample_days, "wall_s": entry["wall_s"], "requests": entry["requests"],
+                           "stages_s": entry.get("stages_s"), "rows": entry.get("rows")}
+        entry["wall_s"] = round(entry["wall_s"] * factor, 3) if entry.get("wall_s") is not None else None
+        entry["requests"] = round(entry["requests"] * factor)
+        entry["stages_s"] = {k: round(v * factor, 3) for k, v in (entry.get("stages_s") or {}).items()}
+        entry["note"] = (f"one run per partition over the last {scenario.sample_days} day(s), wall time, stages and "
+                         f"requests multiplied by {scenario.days}/{scenario.sample_days}; rows are the sample's; "
+                         "requests_minimum is for the whole range")
+    else:
+        entry["extrapolated"] = False
+    return entry
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    scenarios = build_scenarios(args.people, args.days, args.seed, args.quick, args.sample_days)
+    if args.only:
+        wanted = {n.strip() for n in args.only.split(",") if n.strip()}
+        unknown = wanted - set(SCENARIO_NAMES)
+        if unknown:
+            raise SystemExit(f"unknown scenario(s) {sorted(unknown)}; choose from {', '.join(SCENARIO_NAMES)}")
+        scenarios = [s for s in scenarios if s.name in wanted]
+    today = datetime.now(timezone.utc).date()
+    results: dict[str, dict] = {}
+    for scenario in scenarios:
+        print(f"[bench] {scenario.name}: {scenario.people:,} people, {scenario.days} day(s), {scenario.mode} ...",
+              flush=True)
+        entry = run_scenario(scenario, today, args.timeout, args.keep)
+        entry["quick"] = args.quick
+        results[scenario.name] = entry
+        print(f"[bench]   {entry['status']}: wall {entry.get('wall_s')} s, requests {entry.get('requests')} "
+              f"(minimum {entry.get('requests_minimum')}), peak {entry.get('peak_rss_mb')} MiB", flush=True)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(results, indent=2, default=str))  # after each scenario: partial results survive
+    print()
+    print(render(results, args.quick))
+    summary = args.out.with_name("targets.json")
+    summary.write_text(json.dumps(targets(results), indent=2))
+    print(f"\nWrote {args.out} and {summary}")
+    return 0 if all(r.get("status") == "ok" for r in results.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

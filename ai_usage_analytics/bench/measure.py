@@ -1,0 +1,72 @@
+"""Timing and memory readers used inside a scenario process."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+PROC_STATUS = Path("/proc/self/status")
+
+
+def vm_hwm_kib(status_text: str) -> int | None:
+    """``VmHWM`` (peak resident set size, KiB) from the text of ``/proc/<pid>/status``, or None."""
+    for line in status_text.splitlines():
+        if line.startswith("VmHWM:"):
+            parts = line.split()
+            if len(parts) >= 2 and parts[1].isdigit():
+                return int(parts[1])
+    return None
+
+
+def peak_rss_mb(status_path: Path = PROC_STATUS) -> float | None:
+    """This process's own peak resident memory in MiB (VmHWM). Not ``ru_maxrss``: that one carries a
+    parent's peak across fork and exec, so a child started from a big process would report the parent's."""
+    try:
+        kib = vm_hwm_kib(status_path.read_text())
+    except OSError:
+        return None
+    return None if kib is None else round(kib / 1024, 1)
+
+
+class Stopwatch:
+    """``with Stopwatch() as watch: ...`` then ``watch.seconds`` (monotonic clock)."""
+
+    def __init__(self) -> None:
+        self.started = 0.0
+        self.seconds = 0.0
+
+    def __enter__(self) -> Stopwatch:
+        self.started = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.seconds = time.perf_counter() - self.started
+
+
+def step_durations(entries: Iterable[tuple[str, str, float]]) -> dict[str, float]:
+    """Seconds per step from (step key, event type, timestamp) triples: first STEP_START to the step's
+    last STEP_SUCCESS / STEP_FAILURE. Steps that never finished are left out."""
+    starts: dict[str, float] = {}
+    ends: dict[str, float] = {}
+    for step, kind, stamp in entries:
+        if kind == "STEP_START":
+            starts.setdefault(step, stamp)
+        elif kind in ("STEP_SUCCESS", "STEP_FAILURE"):
+            ends[step] = max(ends.get(step, stamp), stamp)
+    return {step: ends[step] - starts[step] for step in starts if step in ends}
+
+
+def stage_seconds(durations: dict[str, float], stage_of_step: dict[str, str]) -> dict[str, float]:
+    """Step durations summed per stage (``other`` for steps of no known stage)."""
+    totals: dict[str, float] = {}
+    for step, seconds in durations.items():
+        stage = stage_of_step.get(step, "other")
+        totals[stage] = totals.get(stage, 0.0) + seconds
+    return totals
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2

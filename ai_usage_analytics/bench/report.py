@@ -1,0 +1,90 @@
+"""The printed report: one line per scenario, then the targets (target / measured / met?)."""
+
+from __future__ import annotations
+
+GIB_MB = 1024.0
+
+
+def _ratio(a, b) -> float | None:
+    return None if a is None or not b else a / b
+
+
+def _get(results: dict, name: str, field: str):
+    entry = results.get(name) or {}
+    return entry.get(field) if entry.get("status") == "ok" else None
+
+
+def targets(results: dict) -> list[dict]:
+    """Each target: what, target, measured (text), met (True / False / None when not measured)."""
+    single = "backfill_single_run"
+    wall = _get(results, single, "wall_s")
+    floor_ratio = _ratio(wall, _get(results, "floor", "wall_s"))
+    per_partition_ratio = _ratio(_get(results, "backfill_per_partition", "wall_s"), wall)
+    request_ratio = _ratio(_get(results, single, "requests"), _get(results, single, "requests_minimum"))
+    peak = _get(results, single, "peak_rss_mb")
+    daily = _get(results, "daily", "wall_s")
+
+    def scaling(small: str, big: str) -> float | None:
+        small_entry, big_entry = results.get(small) or {}, results.get(big) or {}
+        time_ratio = _ratio(_get(results, big, "wall_s"), _get(results, small, "wall_s"))
+        people_ratio = _ratio(big_entry.get("people"), small_entry.get("people"))
+        return None if time_ratio is None or people_ratio is None else time_ratio / (people_ratio / 10)
+
+    def row(what: str, target: str, value: float | None, fmt: str, ok) -> dict:
+        measured = "not measured" if value is None else fmt.format(value)
+        return {"what": what, "target": target, "measured": measured, "value": value,
+                "met": None if value is None else bool(ok(value))}
+
+    return [
+        row("backfill single run vs floor", "<= 3x floor", floor_ratio, "{:.1f}x", lambda v: v <= 3),
+        row("backfill single run wall time", "< 300 s", wall, "{:.1f} s", lambda v: v < 300),
+        row("per-partition / single run", ">= 10x", per_partition_ratio, "{:.1f}x", lambda v: v >= 10),
+        row("backfill requests vs minimum", "<= 1.1x", request_ratio, "{:.2f}x", lambda v: v <= 1.1),
+        row("backfill peak memory", "< 2048 MiB", peak, "{:.0f} MiB", lambda v: v < GIB_MB * 2),
+        row("daily run wall time", "< 30 s", daily, "{:.1f} s", lambda v: v < 30),
+        row("scaling 200 -> 2000 people (time ratio per 10x)", "<= 10x",
+            scaling("scaling_200", "scaling_2000"), "{:.1f}x", lambda v: v <= 10),
+        row("scaling 2000 -> 20000 people (time ratio per 10x)", "<= 10x",
+            scaling("scaling_2000", "scaling_20000"), "{:.1f}x", lambda v: v <= 10),
+    ]
+
+
+def _num(value, fmt: str = "{:,.1f}") -> str:
+    return "-" if value is None else fmt.format(value)
+
+
+def render(results: dict, quick: bool) -> str:
+    lines = []
+    header = (f"{'scenario':<24}{'status':<9}{'people':>7}{'days':>6}{'wall s':>10}{'raw':>9}{'ref':>7}"
+              f"{'facts':>8}{'views':>7}{'ovh':>7}{'requests':>10}{'minimum':>9}{'peak MiB':>10}{'rows':>12}")
+    lines += [header, "-" * len(header)]
+    for name, r in results.items():
+        stages = r.get("stages_s") or {}
+        raw = stages.get("raw", stages.get("fetch"))
+        facts = stages.get("facts", stages.get("load"))
+        lines.append(
+            f"{name:<24}{r.get('status', '?'):<9}{r.get('people', 0):>7,}{r.get('days', 0):>6}"
+            f"{_num(r.get('wall_s')):>10}{_num(raw):>9}{_num(stages.get('reference')):>7}{_num(facts):>8}"
+            f"{_num(stages.get('views')):>7}{_num(stages.get('overhead')):>7}"
+            f"{_num(r.get('requests'), '{:,.0f}'):>10}{_num(r.get('requests_minimum'), '{:,.0f}'):>9}"
+            f"{_num(r.get('peak_rss_mb'), '{:,.0f}'):>10}{_num(sum((r.get('rows') or {}).values()), '{:,}'):>12}"
+        )
+    lines.append("Stages are the summed step times (STEP_START..STEP_SUCCESS) of each asset group's steps; ovh = "
+                 "wall - steps (run start-up, IO, events). floor: raw = fetch, facts = load. "
+                 "backfill_per_partition: extrapolated from a sample of days (see the JSON).")
+    for name, r in results.items():
+        if r.get("extrapolated"):
+            s = r.get("sample") or {}
+            lines.append(f"  {name}: EXTRAPOLATED from {r.get('sample_days')} day(s) x {r['days']}/"
+                         f"{r.get('sample_days')}: measured {s.get('wall_s')} s and {s.get('requests')} requests")
+        if r.get("status") != "ok" and r.get("error"):
+            lines.append(f"  {name}: {r['error'].strip().splitlines()[-1][:300]}")
+    lines.append("")
+    title = "Targets" + (" (BENCH_QUICK=1: a tenth of the size; the targets are for the full size, indicative only)"
+                         if quick else "")
+    lines.append(title)
+    lines.append(f"{'target':<52}{'goal':<14}{'measured':<16}met?")
+    for t in targets(results):
+        met = "n/a" if t["met"] is None else ("yes" if t["met"] else "NO")
+        lines.append(f"{t['what']:<52}{t['target']:<14}{t['measured']:<16}{met}")
+    return "\n".join(lines)
