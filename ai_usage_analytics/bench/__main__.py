@@ -125,6 +125,7 @@ def run_scenario(scenario: Scenario, today: date, timeout: float, keep: bool) ->
     entry["source_counts"] = counts
     entry["statuses"] = counters["statuses"]
     entry["scenario_seconds_with_setup"] = round(time.perf_counter() - started, 1)
+    entry["load_average_1m_after"] = round(os.getloadavg()[0], 2)  # other work on the machine skews wall times
     if scenario.mode == "per_partition":
         factor = scenario.days / scenario.sample_days
         entry["extrapolated"] = True

@@ -1,0 +1,45 @@
+"""The peak-memory reader and the step timings."""
+
+from __future__ import annotations
+
+from ai_usage_analytics.bench.measure import median, peak_rss_mb, stage_seconds, step_durations, vm_hwm_kib
+
+STATUS = """Name:\tpython
+VmPeak:\t 2048000 kB
+VmHWM:\t  524288 kB
+VmRSS:\t  400000 kB
+"""
+
+
+def test_vm_hwm_is_read_from_the_status_text():
+    assert vm_hwm_kib(STATUS) == 524288
+    assert vm_hwm_kib("Name:\tpython\nVmRSS:\t 1 kB\n") is None
+
+
+def test_peak_rss_mb_reads_a_status_file(tmp_path):
+    status = tmp_path / "status"
+    status.write_text(STATUS)
+    assert peak_rss_mb(status) == 512.0
+    assert peak_rss_mb(tmp_path / "missing") is None
+
+
+def test_peak_rss_mb_of_this_process_is_its_own_high_water_mark():
+    peak = peak_rss_mb()
+    assert peak is not None and peak > 10
+
+
+def test_step_durations_and_stages():
+    entries = [
+        ("raw_a", "STEP_START", 10.0), ("raw_a", "STEP_SUCCESS", 12.5),
+        ("fact_x", "STEP_START", 13.0), ("fact_x", "STEP_FAILURE", 14.0),
+        ("vw_y", "STEP_START", 15.0),  # never finished
+        ("check", "STEP_START", 16.0), ("check", "STEP_SUCCESS", 16.25),
+    ]
+    durations = step_durations(entries)
+    assert durations == {"raw_a": 2.5, "fact_x": 1.0, "check": 0.25}
+    assert stage_seconds(durations, {"raw_a": "raw", "fact_x": "facts"}) == {"raw": 2.5, "facts": 1.0, "other": 0.25}
+
+
+def test_median():
+    assert median([3.0, 1.0, 2.0]) == 2.0
+    assert median([4.0, 1.0, 2.0, 3.0]) == 2.5

@@ -1,0 +1,74 @@
+"""`python -m ai_usage_analytics.bench` end to end at a tiny size: the JSON has every scenario with the
+required fields, and the counted requests equal the minimum for the pipeline's single runs.
+
+Every scenario at a tiny size takes about a minute (seven fresh processes, each starting Dagster), so
+the default run covers two scenarios (one pipeline run and the floor) and checks that the scenario
+list is complete; BENCH_SHAPE_TEST=1 runs all seven.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from ai_usage_analytics.bench.scenarios import REQUIRED_FIELDS, SCENARIO_NAMES, build_scenarios
+from ai_usage_analytics.settings import REPO_ROOT
+
+
+def run_bench(tmp_path, *extra: str) -> dict:
+    out = tmp_path / "results.json"
+    env = {**os.environ, "BENCH_QUICK": "0"}
+    completed = subprocess.run(
+        [sys.executable, "-m", "ai_usage_analytics.bench", "--people", "20", "--days", "3", "--sample-days", "1",
+         "--out", str(out), *extra],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    assert "Targets" in completed.stdout
+    return json.loads(out.read_text())
+
+
+def check_entry(name: str, entry: dict) -> None:
+    missing = [f for f in REQUIRED_FIELDS if f not in entry]
+    assert not missing, (name, missing)
+    assert entry["status"] == "ok", (name, entry.get("error"))
+    assert entry["wall_s"] > 0 and entry["peak_rss_mb"] > 0
+    assert entry["requests"] >= entry["requests_minimum"] > 0
+    assert sum(entry["rows"].values()) > 0
+
+
+def test_every_scenario_is_built_in_both_sizes():
+    for quick in (False, True):
+        scenarios = build_scenarios(quick=quick)
+        assert tuple(s.name for s in scenarios) == SCENARIO_NAMES
+    full = {s.name: s for s in build_scenarios()}
+    quick = {s.name: s for s in build_scenarios(quick=True)}
+    assert (full["backfill_single_run"].people, full["backfill_single_run"].days) == (2000, 365)
+    assert (quick["backfill_single_run"].people, quick["backfill_single_run"].days) == (200, 37)
+    assert [full[f"scaling_{n}"].people for n in (200, 2000, 20000)] == [200, 2000, 20000]
+    assert [quick[f"scaling_{n}"].people for n in (200, 2000, 20000)] == [20, 200, 2000]
+
+
+def test_a_tiny_run_writes_the_required_fields(tmp_path):
+    results = run_bench(tmp_path, "--only", "daily,floor")
+    assert set(results) == {"daily", "floor"}
+    for name, entry in results.items():
+        check_entry(name, entry)
+    assert results["daily"]["requests"] == results["daily"]["requests_minimum"]
+    assert results["floor"]["requests"] == results["floor"]["requests_minimum"]
+    assert set(results["daily"]["stages_s"]) >= {"raw", "reference", "facts", "views", "overhead"}
+    assert results["daily"]["rows"]["fact_ai_costs"] > 0
+
+
+@pytest.mark.skipif(os.environ.get("BENCH_SHAPE_TEST") != "1", reason="about a minute; set BENCH_SHAPE_TEST=1")
+def test_every_scenario_at_a_tiny_size(tmp_path):
+    results = run_bench(tmp_path)
+    assert tuple(results) == SCENARIO_NAMES
+    for name, entry in results.items():
+        check_entry(name, entry)
+    assert results["backfill_per_partition"]["extrapolated"] is True
+    assert results["backfill_single_run"]["requests"] == results["backfill_single_run"]["requests_minimum"]
