@@ -20,6 +20,7 @@ import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+from ai_usage_analytics.bench.measure import vm_hwm_kib
 from ai_usage_analytics.bench.minimum import range_counts, requests_minimum
 from ai_usage_analytics.bench.report import render, targets
 from ai_usage_analytics.bench.scenarios import SCENARIO_NAMES, Scenario, build_scenarios
@@ -67,6 +68,36 @@ def minimum_for(org, scenario: Scenario, first: date, last: date) -> tuple[dict[
     return _MINIMUM_CACHE[key]
 
 
+def _child_peak_mb(pid: int) -> float | None:
+    try:
+        kib = vm_hwm_kib(Path(f"/proc/{pid}/status").read_text())
+    except OSError:
+        return None
+    return None if kib is None else round(kib / 1024, 1)
+
+
+def run_child(command: list[str], env: dict, timeout: float) -> tuple[bool, float | None, str]:
+    """Run the scenario process, watching its VmHWM from here (so a run stopped at the timeout still
+    has a peak). Returns (finished in time, observed peak MiB, stderr tail)."""
+    with tempfile.TemporaryFile(mode="w+") as err:
+        child = subprocess.Popen(command, env=env, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=err, text=True)
+        deadline = time.monotonic() + timeout
+        peak = None
+        while True:
+            seen = _child_peak_mb(child.pid)
+            peak = seen if peak is None or (seen is not None and seen > peak) else peak
+            try:
+                child.wait(timeout=1.0)
+                break
+            except subprocess.TimeoutExpired:
+                if time.monotonic() > deadline:
+                    child.kill()
+                    child.wait()
+                    return False, peak, ""
+        err.seek(0)
+        return True, peak, err.read()[-4000:]
+
+
 def run_scenario(scenario: Scenario, today: date, timeout: float, keep: bool) -> dict:
     from ai_usage_analytics.demo.reference_files import write_reference_files
     from ai_usage_analytics.demo.run import demo_environment
@@ -101,16 +132,19 @@ def run_scenario(scenario: Scenario, today: date, timeout: float, keep: bool) ->
             spec_path.write_text(json.dumps(spec))
             simulator.reset()
             command = [sys.executable, "-m", "ai_usage_analytics.bench.scenario", str(spec_path), str(result_path)]
-            try:
-                completed = subprocess.run(command, env=env, cwd=REPO_ROOT, capture_output=True, text=True,
-                                           timeout=timeout)
-            except subprocess.TimeoutExpired:
-                return {**entry, "status": "timeout", "error": f"did not finish within {timeout:.0f} s (stopped)",
-                        "wall_s": None}
+            finished, observed_peak, stderr = run_child(command, env, timeout)
+            if not finished:
+                counters = simulator.state.counters.snapshot()
+                return {**entry, "status": "timeout", "wall_s": None, "timeout_s": timeout,
+                        "error": f"did not finish within {timeout:.0f} s (stopped)",
+                        "peak_rss_mb_observed": observed_peak,
+                        "requests_before_stop": sum(counters["requests"].values()),
+                        "requests_by_endpoint_before_stop": dict(sorted(counters["requests"].items()))}
             counters = simulator.state.counters.snapshot()
             if not result_path.exists():
-                return {**entry, "status": "failed", "error": (completed.stderr or completed.stdout)[-4000:]}
+                return {**entry, "status": "failed", "error": stderr[-4000:], "peak_rss_mb_observed": observed_peak}
             measured = json.loads(result_path.read_text())
+            measured["peak_rss_mb_observed"] = observed_peak
             requests_by_endpoint = dict(sorted(counters["requests"].items()))
             minimum, counts = minimum_for(simulator.org, scenario, first, last)
     finally:

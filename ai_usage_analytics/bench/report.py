@@ -22,26 +22,48 @@ def targets(results: dict) -> list[dict]:
     per_partition_ratio = _ratio(_get(results, "backfill_per_partition", "wall_s"), wall)
     request_ratio = _ratio(_get(results, single, "requests"), _get(results, single, "requests_minimum"))
     peak = _get(results, single, "peak_rss_mb")
-    daily = _get(results, "daily", "wall_s")
-
-    def scaling(small: str, big: str) -> float | None:
-        small_entry, big_entry = results.get(small) or {}, results.get(big) or {}
-        time_ratio = _ratio(_get(results, big, "wall_s"), _get(results, small, "wall_s"))
-        people_ratio = _ratio(big_entry.get("people"), small_entry.get("people"))
-        return None if time_ratio is None or people_ratio is None else time_ratio / (people_ratio / 10)
 
     def row(what: str, target: str, value: float | None, fmt: str, ok) -> dict:
         measured = "not measured" if value is None else fmt.format(value)
+        verdict = None if value is None else ok(value)  # ok() may answer None: cannot tell
         return {"what": what, "target": target, "measured": measured, "value": value,
-                "met": None if value is None else bool(ok(value))}
+                "met": None if verdict is None else bool(verdict)}
 
+    stopped = (results.get(single) or {}).get("status") == "timeout"
+    if stopped:  # not finished: the wall time is at least the timeout, the peak at least what was seen
+        wall_floor = (results[single].get("timeout_s") or 0)
+        seen_peak = results[single].get("peak_rss_mb_observed")
+        return [
+            row("backfill single run vs floor", "<= 3x floor", _ratio(wall_floor, _get(results, "floor", "wall_s")),
+                "> {:.1f}x (not finished)", lambda v: False if v > 3 else None),
+            row("backfill single run wall time", "< 300 s", wall_floor, "> {:.0f} s (not finished)", lambda v: False if v >= 300 else None),
+            row("per-partition / single run", ">= 10x",
+                _ratio(_get(results, "backfill_per_partition", "wall_s"), wall_floor),
+                "< {:.1f}x (not finished)", lambda v: False if v < 10 else None),
+            row("backfill requests vs minimum", "<= 1.1x", None, "{}", lambda v: v),
+            row("backfill peak memory", "< 2048 MiB", seen_peak, ">= {:.0f} MiB (not finished)",
+                lambda v: False if v >= GIB_MB * 2 else None),
+            *_common(results, row),
+        ]
     return [
         row("backfill single run vs floor", "<= 3x floor", floor_ratio, "{:.1f}x", lambda v: v <= 3),
         row("backfill single run wall time", "< 300 s", wall, "{:.1f} s", lambda v: v < 300),
         row("per-partition / single run", ">= 10x", per_partition_ratio, "{:.1f}x", lambda v: v >= 10),
         row("backfill requests vs minimum", "<= 1.1x", request_ratio, "{:.2f}x", lambda v: v <= 1.1),
         row("backfill peak memory", "< 2048 MiB", peak, "{:.0f} MiB", lambda v: v < GIB_MB * 2),
-        row("daily run wall time", "< 30 s", daily, "{:.1f} s", lambda v: v < 30),
+        *_common(results, row),
+    ]
+
+
+def _common(results: dict, row) -> list[dict]:
+    def scaling(small: str, big: str) -> float | None:
+        small_entry, big_entry = results.get(small) or {}, results.get(big) or {}
+        time_ratio = _ratio(_get(results, big, "wall_s"), _get(results, small, "wall_s"))
+        people_ratio = _ratio(big_entry.get("people"), small_entry.get("people"))
+        return None if time_ratio is None or people_ratio is None else time_ratio / (people_ratio / 10)
+
+    return [
+        row("daily run wall time", "< 30 s", _get(results, "daily", "wall_s"), "{:.1f} s", lambda v: v < 30),
         row("scaling 200 -> 2000 people (time ratio per 10x)", "<= 10x",
             scaling("scaling_200", "scaling_2000"), "{:.1f}x", lambda v: v <= 10),
         row("scaling 2000 -> 20000 people (time ratio per 10x)", "<= 10x",
@@ -67,7 +89,7 @@ def render(results: dict, quick: bool) -> str:
             f"{_num(r.get('wall_s')):>10}{_num(raw):>9}{_num(stages.get('reference')):>7}{_num(facts):>8}"
             f"{_num(stages.get('views')):>7}{_num(stages.get('overhead')):>7}"
             f"{_num(r.get('requests'), '{:,.0f}'):>10}{_num(r.get('requests_minimum'), '{:,.0f}'):>9}"
-            f"{_num(r.get('peak_rss_mb'), '{:,.0f}'):>10}{_num(sum((r.get('rows') or {}).values()), '{:,}'):>12}"
+            f"{_num(r.get('peak_rss_mb') or r.get('peak_rss_mb_observed'), '{:,.0f}'):>10}{_num(sum((r.get('rows') or {}).values()), '{:,}'):>12}"
         )
     lines.append("Stages are the summed step times (STEP_START..STEP_SUCCESS) of each asset group's steps; ovh = "
                  "wall - steps (run start-up, IO, events). floor: raw = fetch, facts = load. "
@@ -77,14 +99,20 @@ def render(results: dict, quick: bool) -> str:
             s = r.get("sample") or {}
             lines.append(f"  {name}: EXTRAPOLATED from {r.get('sample_days')} day(s) x {r['days']}/"
                          f"{r.get('sample_days')}: measured {s.get('wall_s')} s and {s.get('requests')} requests")
-        if r.get("status") != "ok" and r.get("error"):
+        if r.get("status") == "timeout":
+            lines.append(f"  {name}: NOT FINISHED ({r.get('error')}); peak so far {r.get('peak_rss_mb_observed')} MiB, "
+                         f"{r.get('requests_before_stop')} vendor requests sent before the stop")
+        elif r.get("status") != "ok" and r.get("error"):
             lines.append(f"  {name}: {r['error'].strip().splitlines()[-1][:300]}")
+        elif r.get("status") != "ok":
+            why = r.get("step_failures") or [f"failed check {c}" for c in r.get("failed_checks") or []]
+            lines.append(f"  {name}: FAILED run: {'; '.join(why)[:400] or 'see the JSON'}")
     lines.append("")
     title = "Targets" + (" (BENCH_QUICK=1: a tenth of the size; the targets are for the full size, indicative only)"
                          if quick else "")
     lines.append(title)
-    lines.append(f"{'target':<52}{'goal':<14}{'measured':<16}met?")
+    lines.append(f"{'target':<52}{'goal':<14}{'measured':<28}met?")
     for t in targets(results):
         met = "n/a" if t["met"] is None else ("yes" if t["met"] else "NO")
-        lines.append(f"{t['what']:<52}{t['target']:<14}{t['measured']:<16}{met}")
+        lines.append(f"{t['what']:<52}{t['target']:<14}{t['measured']:<28}{met}")
     return "\n".join(lines)

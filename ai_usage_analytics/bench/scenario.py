@@ -86,6 +86,7 @@ def run_pipeline(spec: dict) -> dict:
     stages = {stage: 0.0 for stage in (*STAGES, "other")}
     steps: dict[str, float] = {}
     failed_checks: list[str] = []
+    step_failures: list[str] = []
     success = True
     with dg.DagsterInstance.ephemeral() as instance, Stopwatch() as total:
         for options in runs:
@@ -101,6 +102,11 @@ def run_pipeline(spec: dict) -> dict:
                 steps[step] = steps.get(step, 0.0) + seconds
             for stage, seconds in stage_seconds(durations, stage_of_step).items():
                 stages[stage] = stages.get(stage, 0.0) + seconds
+            step_failures += [
+                f"{event.step_key}: {event.step_failure_data.error.message.strip()[:500]}"
+                for event in result.all_events
+                if event.event_type_value == "STEP_FAILURE" and event.step_failure_data.error is not None
+            ]
             failed_checks += [
                 f"{e.asset_key.to_user_string()}.{e.check_name}"
                 for e in result.get_asset_check_evaluations() if not e.passed
@@ -113,6 +119,7 @@ def run_pipeline(spec: dict) -> dict:
         "stages_s": {k: round(v, 3) for k, v in stages.items()},
         "steps_s": {k: round(v, 3) for k, v in sorted(steps.items(), key=lambda i: -i[1])},
         "failed_checks": sorted(set(failed_checks)),
+        "step_failures": step_failures,
         "rows": table_rows(SETTINGS.duckdb_path),
     }
 
