@@ -543,9 +543,11 @@ class Organisation:
 
     def _claude_code_key(self, person: Person, prng: random.Random, unique_name: bool) -> ApiKey:
         style = prng.choices(("by_name", "named", "creator"), weights=(50, 30 if unique_name else 0, 20))[0]
-        name = {"by_name": f"cc-{prng.randrange(1000, 9999)}",
+        # Key names must be unique (the mapping sheet maps these keys by name): the person's index
+        # guarantees it where a random or hashed suffix would collide at 20,000 people.
+        name = {"by_name": f"cc-{10000 + person.index}",
                 "named": f"claude-code-{person.first_name.lower()}-{person.last_name.lower()}",
-                "creator": f"cc-key-{_base58(digest(person.email), 6).lower()}"}[style]
+                "creator": f"cc-key-{_base58(digest(person.email), 4).lower()}{person.index}"}[style]
         created = max(person.start_date, self.start) + timedelta(days=prng.randrange(0, 120))
         if person.console_role is None:
             person.console_role = "developer"
