@@ -55,31 +55,33 @@ def allocate(
     out = []
     weights = weights[weights["weight"] > 0]
     keyed = _with_null_keys(weights, match_on)
-    by_group = {key: group for key, group in keyed.groupby(match_on, sort=False, dropna=False)} if len(keyed) else {}
+    # Each group's recipients with their summed weights, sorted by recipient: computed once, not per line.
+    by_group = {}
+    if len(keyed):
+        summed = keyed.groupby(match_on + recipient, dropna=False, sort=True)["weight"].sum().reset_index()
+        by_group = {key: group.reset_index(drop=True) for key, group in summed.groupby(match_on, sort=False, dropna=False)}
     fallback_groups = {}
     if fallback is not None and len(fallback):
         fb = _with_null_keys(fallback.drop_duplicates(), fallback_on)
-        fallback_groups = {key: group for key, group in fb.groupby(fallback_on, sort=False, dropna=False)}
+        fallback_groups = {
+            key: group[recipient].drop_duplicates().sort_values(recipient).assign(weight=1.0).reset_index(drop=True)
+            for key, group in fb.groupby(fallback_on, sort=False, dropna=False)
+        }
+    nobody = pd.DataFrame([{c: None for c in recipient} | {"weight": 1.0}])
     for line in _with_null_keys(lines, match_on + (fallback_on or [])).to_dict("records"):
         total = to_nano(line["amount_usd"])
-        key = tuple(line[c] for c in match_on)
-        group = by_group.get(key)
-        if group is not None:
-            group = group.groupby(recipient, dropna=False, sort=True)["weight"].sum().reset_index()
-            method = USAGE_BASED
-        else:
-            fb_key = tuple(line[c] for c in fallback_on) if fallback_on else None
-            group = fallback_groups.get(fb_key)
-            if group is not None:
-                group = group[recipient].drop_duplicates().sort_values(recipient).assign(weight=1.0)
-                method = EQUAL_SPLIT
-            else:
-                group = pd.DataFrame([{c: None for c in recipient} | {"weight": 1.0}])
-                method = UNALLOCATED
-        parts = split_exact(total, group["weight"].to_numpy())
-        line_units = float(group["weight"].sum()) if method == USAGE_BASED else None
-        share = group["weight"].to_numpy(dtype=float) / group["weight"].sum()
-        for (_, recipient_row), nano, fraction in zip(group.iterrows(), parts, share):
+        group = by_group.get(tuple(line[c] for c in match_on))
+        method = USAGE_BASED
+        if group is None:
+            group = fallback_groups.get(tuple(line[c] for c in fallback_on) if fallback_on else None)
+            method = EQUAL_SPLIT
+        if group is None:
+            group, method = nobody, UNALLOCATED
+        weight = group["weight"].to_numpy(dtype=float)
+        parts = split_exact(total, weight)
+        line_units = float(weight.sum()) if method == USAGE_BASED else None
+        share = weight / weight.sum()
+        for recipient_row, nano, fraction, units in zip(group[recipient].to_dict("records"), parts, share, weight):
             out.append(
                 {
                     "line_id": line["line_id"],
@@ -87,7 +89,7 @@ def allocate(
                     "allocated_usd": Decimal(int(nano)) * NANO,
                     "allocation_share": float(fraction),
                     "allocation_method": method,
-                    "units": float(recipient_row["weight"]) if method == USAGE_BASED else None,
+                    "units": float(units) if method == USAGE_BASED else None,
                     "line_units": line_units,
                 }
             )

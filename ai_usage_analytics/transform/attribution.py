@@ -56,16 +56,27 @@ def _tokens(name: str | None) -> list[str]:
     return [t for t in re.split(r"[^a-z0-9]+", name.lower()) if t] if isinstance(name, str) else []
 
 
-def person_named_by_key(key_name: str | None, roster: pd.DataFrame) -> str | None:
-    """The one roster email whose first and last name appear next to each other in the key name."""
-    tokens = _tokens(key_name)
-    pairs = set(zip(tokens, tokens[1:]))
-    if not pairs or roster.empty:
-        return None
+def roster_name_index(roster: pd.DataFrame) -> dict[tuple[str, str], set[str]]:
+    """(first, last) name, normalised like key-name tokens -> the roster emails with that name."""
+    index: dict[tuple[str, str], set[str]] = {}
+    if roster.empty:
+        return index
     first = roster["first_name"].fillna("").str.lower().str.replace(r"[^a-z0-9]", "", regex=True)
     last = roster["last_name"].fillna("").str.lower().str.replace(r"[^a-z0-9]", "", regex=True)
-    hits = roster.loc[[(f, l) in pairs for f, l in zip(first, last)], "user_email"].unique()
-    return hits[0] if len(hits) == 1 else None
+    for f, l, email in zip(first, last, roster["user_email"]):
+        index.setdefault((f, l), set()).add(email)
+    return index
+
+
+def _named_in(key_name: str | None, names: dict[tuple[str, str], set[str]]) -> str | None:
+    tokens = _tokens(key_name)
+    hits = set().union(*(names.get(pair, set()) for pair in zip(tokens, tokens[1:])))
+    return next(iter(hits)) if len(hits) == 1 else None
+
+
+def person_named_by_key(key_name: str | None, roster: pd.DataFrame) -> str | None:
+    """The one roster email whose first and last name appear next to each other in the key name."""
+    return _named_in(key_name, roster_name_index(roster))
 
 
 def attribute_emails(emails: pd.Series, roster_emails: Iterable[str]) -> pd.DataFrame:
@@ -145,15 +156,22 @@ def attribute_api_keys(
         )
         creator = by_id.astype(object)
         creator[creator.isna()] = pending.loc[creator.isna(), "api_key_name"].map(name_to_creator)
-        for row, key_name in pending["api_key_name"].items():
-            named = person_named_by_key(key_name, roster)
-            made_by = creator.get(row)
+        # Names are resolved once per distinct key, not per usage row.
+        names = roster_name_index(roster)
+        named_by_key = {k: _named_in(k, names) for k in pending["api_key_name"].dropna().unique()}
+        rows, values = [], []
+        for row, key_name, made_by in zip(pending.index, pending["api_key_name"], creator.reindex(pending.index)):
+            named = named_by_key.get(key_name)
             made_by = made_by if isinstance(made_by, str) else None
             if named:
                 confidence = NAME_AND_CREATOR_CONFIDENCE if made_by == named else NAME_CONFIDENCE
-                out.loc[row, ["user_email", "attribution_method", "attribution_confidence"]] = [named, "inferred", confidence]
+                rows.append(row), values.append((named, "inferred", confidence))
             elif made_by:
-                out.loc[row, ["user_email", "attribution_method", "attribution_confidence"]] = [made_by, "inferred", CREATOR_CONFIDENCE]
+                rows.append(row), values.append((made_by, "inferred", CREATOR_CONFIDENCE))
+        if rows:
+            out.loc[rows, ["user_email", "attribution_method", "attribution_confidence"]] = pd.DataFrame(
+                values, index=rows, columns=["user_email", "attribution_method", "attribution_confidence"]
+            )
     out["attribution_confidence"] = out["attribution_confidence"].astype(float)
     return out
 
