@@ -31,13 +31,22 @@ class TableDDL:
         return tuple(name for name, _ in self.columns)
 
     def for_duckdb(self) -> str:
-        return sqlglot.transpile(
-            self.bigquery_sql, read="bigquery", write="duckdb", unsupported_level=ErrorLevel.IGNORE
-        )[0]
+        return _duckdb_sql(self.bigquery_sql)
 
     def duckdb_column_types(self) -> dict[str, str]:
-        create = sqlglot.parse_one(self.for_duckdb(), read="duckdb")
-        return {col.name: col.args["kind"].sql("duckdb") for col in create.find_all(exp.ColumnDef)}
+        return dict(_duckdb_column_types(self.bigquery_sql))
+
+
+# Every write ensures its table, so the translations are cached: sqlglot costs ~30 ms a table.
+@lru_cache(maxsize=None)
+def _duckdb_sql(bigquery_sql: str) -> str:
+    return sqlglot.transpile(bigquery_sql, read="bigquery", write="duckdb", unsupported_level=ErrorLevel.IGNORE)[0]
+
+
+@lru_cache(maxsize=None)
+def _duckdb_column_types(bigquery_sql: str) -> tuple[tuple[str, str], ...]:
+    create = sqlglot.parse_one(_duckdb_sql(bigquery_sql), read="duckdb")
+    return tuple((col.name, col.args["kind"].sql("duckdb")) for col in create.find_all(exp.ColumnDef))
 
 
 @lru_cache(maxsize=None)
