@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import csv
+from functools import cached_property
+from pathlib import Path
 
 import dagster as dg
 import pandas as pd
 
 from ai_usage_analytics.checks import schemas
 from ai_usage_analytics.checks.schema_check import failed_check, schema_check_spec, validated_output
-from ai_usage_analytics.resources.google_sheets import ReferenceDataError, ReferenceSheets
+from ai_usage_analytics.resources.google_sheets import ReferenceDataError, ReferenceSheets, csv_table
 from ai_usage_analytics.resources.warehouse import Warehouse
 from ai_usage_analytics.settings import SETTINGS
 from ai_usage_analytics.transform.platforms import build_dim_platforms
@@ -104,26 +105,23 @@ def dim_users(reference_sheets: ReferenceSheets, warehouse: Warehouse):
 
 
 class _CsvFile:
-    """A reference CSV that is not a sheet tab, read the way the sheet tabs are."""
+    """A reference CSV that is not a sheet tab (optional: a missing file is an empty table)."""
 
-    def __init__(self, path):
+    def __init__(self, path: Path):
         self.path = path
+
+    @cached_property
+    def table(self) -> tuple[list[str], list[dict[str, str]]]:
+        return csv_table(self.path) if self.path.is_file() else ([], [])
 
     def describe(self) -> str:
         return str(self.path)
 
     def header(self, _tab: str) -> list[str]:
-        return self._read()[0]
+        return self.table[0]
 
     def records(self, _tab: str) -> list[dict[str, str]]:
-        return self._read()[1]
-
-    def _read(self) -> tuple[list[str], list[dict[str, str]]]:
-        if not self.path.is_file():
-            return [], []
-        with self.path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            return list(reader.fieldnames or []), [row for row in reader if any((v or "").strip() for v in row.values())]
+        return self.table[1]
 
 
 @dg.asset(**_reference("roi_assumptions", {"python", "csv", "table"}))

@@ -48,6 +48,19 @@ def _table(rows: list[list[str]]) -> tuple[list[str], list[dict[str, str]]]:
     return header, records
 
 
+def _csv_rows(path: Path) -> list[list[str]]:
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            return list(csv.reader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise ReferenceDataError(f"Cannot read {path}: {error}. Save it as UTF-8 CSV.") from None
+
+
+def csv_table(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """Header and records of a reference CSV, read exactly like a sheet tab."""
+    return _table(_csv_rows(path))
+
+
 class ReferenceSheets(dg.ConfigurableResource, ABC):
     """The tabs api_key_mappings, users and budgets as header + string records."""
 
@@ -96,11 +109,7 @@ class LocalCsvReference(ReferenceSheets):
                 f"{path} does not exist. Create it with the header row of the '{tab}' tab (see the README), "
                 "run `make demo` to write sample files, or set GOOGLE_SHEET_ID to read the Google Sheet."
             )
-        try:
-            with path.open(newline="", encoding="utf-8-sig") as handle:
-                return [row for row in csv.reader(handle)]
-        except (OSError, UnicodeDecodeError, csv.Error) as error:
-            raise ReferenceDataError(f"Cannot read {path}: {error}. Save it as UTF-8 CSV.") from None
+        return _csv_rows(path)
 
     def version(self) -> str:
         parts = []
