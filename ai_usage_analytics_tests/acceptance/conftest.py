@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -81,3 +82,16 @@ def run(assets, warehouse, simulator, reference_dir, first: date = FIRST, last: 
 
 def days(first: date = FIRST, last: date = LAST) -> list[date]:
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def per_day(warehouse, sql: str) -> dict:
+    """{day: (the other columns)} from a query whose first column is a day."""
+    frame = warehouse.query(sql)
+    return {row[0].date() if hasattr(row[0], "date") else row[0]: tuple(row[1:]) for row in frame.itertuples(index=False)}
+
+
+def table_hash(warehouse, table: str, exclude: tuple[str, ...]) -> str:
+    """The table's content without the run-specific ``exclude`` columns, order-independent."""
+    frame = warehouse.query(f"SELECT * EXCLUDE ({', '.join(exclude)}) FROM {table}")
+    rows = sorted(map(repr, frame.astype(str).itertuples(index=False)))
+    return hashlib.sha256("\n".join(rows).encode()).hexdigest()

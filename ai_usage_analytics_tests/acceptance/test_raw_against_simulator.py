@@ -4,7 +4,6 @@ or fail without writing; no credential ever lands anywhere."""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import timedelta
 from decimal import Decimal
 
@@ -12,7 +11,7 @@ import pytest
 
 from ai_usage_analytics.assets import raw
 from ai_usage_analytics.demo.prices import TOKEN_TYPES
-from ai_usage_analytics_tests.acceptance.conftest import FIRST, LAST, SECRETS, days, run
+from ai_usage_analytics_tests.acceptance.conftest import FIRST, LAST, SECRETS, days, per_day, run, table_hash
 
 PARTITIONED = [raw.raw_cursor_events, raw.raw_cursor_usage_events, raw.raw_claude_events,
                raw.raw_claude_code_events, raw.raw_claude_costs]
@@ -20,16 +19,8 @@ TABLES = ["raw_cursor_events", "raw_cursor_usage_events", "raw_claude_events", "
 DAY_COLUMN = {"raw_claude_costs": "cost_date"}
 
 
-def per_day(warehouse, sql: str) -> dict:
-    frame = warehouse.query(sql)
-    return {row[0].date() if hasattr(row[0], "date") else row[0]: tuple(row[1:]) for row in frame.itertuples(index=False)}
-
-
-def table_hash(warehouse, table: str) -> str:
-    """Content of the table without the fetch-time audit columns, sorted."""
-    frame = warehouse.query(f"SELECT * EXCLUDE (ingest_date, fetched_at) FROM {table}")
-    rows = sorted(map(repr, frame.astype(str).itertuples(index=False)))
-    return hashlib.sha256("\n".join(rows).encode()).hexdigest()
+def raw_hash(warehouse, table: str) -> str:
+    return table_hash(warehouse, table, exclude=("ingest_date", "fetched_at"))
 
 
 def assert_equals_truth(warehouse, org, window):
@@ -81,23 +72,23 @@ def test_a_30_day_range_in_one_run_equals_the_truth_at_the_api_minimum_and_rerun
     assert served["/teams/daily-usage-data"] == 1
     assert served["/v1/organizations/cost_report"] == sum(requests["raw_claude_costs"].values())
 
-    before = {t: table_hash(warehouse, t) for t in TABLES}
+    before = {t: raw_hash(warehouse, t) for t in TABLES}
     assert run(PARTITIONED, warehouse, simulator, reference_dir).success
-    assert {t: table_hash(warehouse, t) for t in TABLES} == before
+    assert {t: raw_hash(warehouse, t) for t in TABLES} == before
 
 
 @pytest.mark.parametrize("kind", ["429", "500", "503", "529", "drop"])
 def test_transient_faults_are_retried_and_the_data_is_identical(warehouse, simulator, reference_dir, kind):
     assets = [raw.raw_claude_costs, raw.raw_cursor_usage_events]
     assert run(assets, warehouse, simulator, reference_dir, first=LAST, last=LAST).success
-    before = {t: table_hash(warehouse, t) for t in ("raw_claude_costs", "raw_cursor_usage_events")}
+    before = {t: raw_hash(warehouse, t) for t in ("raw_claude_costs", "raw_cursor_usage_events")}
     simulator.add_fault("/v1/organizations/cost_report", kind, times=2, retry_after=0)
     simulator.add_fault("/teams/filtered-usage-events", kind, times=1, retry_after=0)
 
     result = run(assets, warehouse, simulator, reference_dir, first=LAST, last=LAST)
 
     assert result.success
-    assert {t: table_hash(warehouse, t) for t in before} == before
+    assert {t: raw_hash(warehouse, t) for t in before} == before
     (materialization,) = result.asset_materializations_for_node("raw_claude_costs")  # one day
     assert materialization.metadata["http_requests"].value >= 3  # two failures, then the page
 
@@ -117,7 +108,7 @@ def test_unrecoverable_faults_fail_naming_the_endpoint_and_write_nothing(
     asset = raw.raw_claude_costs if "cost" in endpoint else raw.raw_claude_events
     table, first = asset.key.path[-1], LAST - timedelta(days=44)
     assert run([asset], warehouse, simulator, reference_dir, first=first).success  # previously loaded data
-    before = table_hash(warehouse, table)
+    before = raw_hash(warehouse, table)
     simulator.add_fault(endpoint, kind, times=None, retry_after=0)
 
     result = run([asset], warehouse, simulator, reference_dir, first=first, retries=1, raise_on_error=False)
@@ -126,7 +117,7 @@ def test_unrecoverable_faults_fail_naming_the_endpoint_and_write_nothing(
     failure = result.get_step_failure_events()[0].step_failure_data.error
     message = failure.message if failure.cause is None else failure.message + failure.cause.message
     assert "Anthropic" in message and expected in message
-    assert table_hash(warehouse, table) == before
+    assert raw_hash(warehouse, table) == before
 
 
 def test_a_wrong_key_fails_at_once_saying_which_variable_to_check(warehouse, simulator, reference_dir):
