@@ -25,12 +25,14 @@ setup(
         "urllib3>=2,<3",
         "flask>=3,<4",  # the vendor API simulator (demo, tests, benchmark)
         "filelock>=3.12,<4",
+        "plotly>=5.20,<8",  # the dashboards (its JavaScript is embedded in each page)
     ],
     extras_require={
         "dev": [
             "pytest>=8,<9",
             "responses>=0.25,<1",
             "cryptography>=42",  # a throwaway service-account key for the mocked Google tests
+            "playwright>=1.40,<2",  # the dashboard browser tests (drives the Debian chromium, no browser download)
         ],
     },
 )
