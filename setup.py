@@ -10,6 +10,7 @@ setup(
     version="0.1.0",
     description="Who uses which AI tools, what they cost and what they yield: a Dagster project.",
     packages=find_packages(exclude=["ai_usage_analytics_tests*"]),
+    package_data={"ai_usage_analytics.dashboards": ["static/*", "templates/*"]},
     python_requires=">=3.11,<3.14",
     install_requires=[
         f"dagster=={DAGSTER}",

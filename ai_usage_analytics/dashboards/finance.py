@@ -34,6 +34,8 @@ def build(focus: pd.DataFrame, budget: pd.DataFrame, unattributed: pd.DataFrame,
     worklist["key"] = worklist["api_key_name"].fillna(worklist["api_key_id"]).fillna("(no key)")
     worklist["workspace_name"] = worklist["workspace_name"].fillna("—")
     worklist["lead"] = worklist["suggested_owner_email"].fillna("—") if options.person_level else "hidden"
+    worklist = worklist[["key", "workspace_name", "platform_sk", "first_seen", "last_seen", "lead", "fix",
+                         "unattributed_usd", "days_with_spend"]]  # the owner's email only as "lead", when allowed
 
     datasets = {
         "allocation": Dataset(allocation, date="day"),

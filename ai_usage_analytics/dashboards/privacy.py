@@ -64,10 +64,12 @@ class Plan:
         ``department``) with folded groups relabelled and dropped groups removed."""
         column = department or self.department
         columns = [column if g == self.department else g for g in self.groups]
-        keys = pd.Series(list(zip(*(frame[c] for c in columns))), index=frame.index, dtype=object)
-        out = frame[~keys.isin(self.drop)].copy()
-        out.loc[keys.loc[out.index].isin(self.fold), column] = other_label(self.min_size)
-        return out
+        keys = list(zip(*(frame[c] for c in columns)))
+        fold = [k in self.fold for k in keys]
+        keep = [k not in self.drop for k in keys]
+        out = frame.copy()
+        out[column] = out[column].mask(fold, other_label(self.min_size))
+        return out[keep]
 
     @property
     def suppression(self) -> Suppression:
@@ -79,6 +81,7 @@ def plan(frame: pd.DataFrame, groups: list[str], person: str, min_size: int, dep
     """Groups (distinct values of ``groups``) with 0 < people < min_size fold into the "Other" department;
     if "Other" (per the remaining group columns) stays under min_size, those groups are dropped instead.
     ``person`` identifies people (the ``unattributed`` sentinel and nulls are not people)."""
+    frame = frame.reset_index(drop=True)
     people = frame[person].where(frame[person] != UNATTRIBUTED)
     keys = pd.Series(list(zip(*(frame[g] for g in groups))), index=frame.index, dtype=object)
     counts = people.groupby(keys).nunique()
