@@ -31,8 +31,9 @@ def build_dashboard_asset(name: str, views: list[str], builder: Callable[..., Pa
         deps=views,
         description=description,
         check_specs=[dg.AssetCheckSpec("every_chart_has_data", asset=f"{name}_dashboard",
-                                       description="Every chart on the page has data for the default range "
-                                                   "(charts of sources with no data yet are shown as pending).")],
+                                       description="Every chart on the page has data; a chart without any (a source "
+                                                   "with no rows yet, or every group too small to show) is shown as "
+                                                   "pending with the reason, and fails this check.")],
     )
     def _dashboard(warehouse: Warehouse) -> dg.MaterializeResult:
         frames = [warehouse.query(f"SELECT * FROM {view}") for view in views]
@@ -40,7 +41,7 @@ def build_dashboard_asset(name: str, views: list[str], builder: Callable[..., Pa
         path = SETTINGS.dashboard_dir / f"{name}.html"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(render(page), encoding="utf-8")
-        empty = [c["id"] for c in page.charts if page.datasets[c["dataset"]].frame.empty]
+        pending = page.all_pending()
         return dg.MaterializeResult(
             metadata={
                 "path": dg.MetadataValue.path(str(path)),
@@ -48,12 +49,12 @@ def build_dashboard_asset(name: str, views: list[str], builder: Callable[..., Pa
                 "data_through": str(page.data_through or "no data"),
                 "bytes": path.stat().st_size,
                 "charts": len(page.charts),
-                "pending_charts": ", ".join(title for title, _ in page.pending) or "none",
+                "pending_charts": ", ".join(title for title, _ in pending) or "none",
                 "notices": dg.MetadataValue.md("\n".join(f"- {text}" for _, text in page.notices) or "none"),
             },
             check_results=[dg.AssetCheckResult(
-                check_name="every_chart_has_data", passed=not empty,
-                metadata={"charts_without_data": ", ".join(empty) or "none"},
+                check_name="every_chart_has_data", passed=not pending,
+                metadata={"charts_without_data": "; ".join(f"{t}: {why}" for t, why in pending) or "none"},
             )],
         )
 

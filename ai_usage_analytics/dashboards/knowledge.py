@@ -99,5 +99,7 @@ def build(view: pd.DataFrame, options: Options) -> Page:
         subtitle="Claude.ai, Google Gemini and the Claude API used for research and analysis.",
         data_through=last_day(view, "usage_date"), built_at=options.built_at, datasets=datasets, kpis=kpis,
         charts=charts, tables=tables, notices=notices, pending=pending,
+        empty_reason=f"Nothing to show: no knowledge-work rows yet, or every group has fewer than "
+                     f"{options.min_group_size} people.",
         footer="Source: vw_knowledge_worker_productivity.",
     )

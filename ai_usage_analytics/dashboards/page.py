@@ -55,6 +55,15 @@ class Page:
     notices: list[tuple[str, str]] = field(default_factory=list)  # (kind "warn"|"info", text)
     pending: list[tuple[str, str]] = field(default_factory=list)  # (title, why): a chart whose source has no data yet
     footer: str = ""
+    # Shown instead of a chart whose dataset has no rows at all (no data yet, or every group too small).
+    empty_reason: str = "No rows to show yet."
+
+    def drawable(self) -> list[dict]:
+        return [c for c in self.charts if not self.datasets[c["dataset"]].frame.empty]
+
+    def all_pending(self) -> list[tuple[str, str]]:
+        drawn = {c["id"] for c in self.drawable()}
+        return [(c["title"], self.empty_reason) for c in self.charts if c["id"] not in drawn] + self.pending
 
 
 def measure(num: str, den: str | None = None, dataset: str | None = None, den_dataset: str | None = None) -> dict:
@@ -181,7 +190,7 @@ def _embedded(page: Page) -> str:
             for name, ds in page.datasets.items()
         },
         "kpis": page.kpis,
-        "charts": page.charts,
+        "charts": page.drawable(),
         "tables": page.tables,
     }
     # "</" inside a script element would end it early.
@@ -238,9 +247,9 @@ def render(page: Page) -> str:
         css=css,
         notices=notices,
         kpis="".join(_kpi_html(k) for k in page.kpis),
-        charts="".join(_chart_html(c) for c in page.charts) + "".join(
+        charts="".join(_chart_html(c) for c in page.drawable()) + "".join(
             f'<div class="card pending" data-pending="{html.escape(title)}"><h2>{html.escape(title)}</h2>'
-            f'<div class="empty" style="display:flex">{html.escape(why)}</div></div>' for title, why in page.pending),
+            f'<div class="empty" style="display:flex">{html.escape(why)}</div></div>' for title, why in page.all_pending()),
         tables="".join(_table_html(t) for t in page.tables),
         footer=html.escape(page.footer),
         plotly=plotly,

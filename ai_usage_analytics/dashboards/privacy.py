@@ -9,6 +9,7 @@ lines with no usage) describe no one and are kept as they are.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -29,17 +30,22 @@ class Suppression:
     dropped: tuple[str, ...] = ()
 
     def message(self, what: str) -> str | None:
+        """``what`` names the groups in the plural ("departments", "department × tool groups")."""
         if not self.folded and not self.dropped:
             return None
+
+        def count(n: int) -> str:
+            return f"{n} {what} are" if n != 1 else "1 " + re.sub(r"\b(\w+?)s\b", r"\1", what, count=1) + " is"
+
         parts = []
         if self.folded:
             parts.append(
-                f"{len(self.folded)} {what} with fewer than {self.min_size} people "
-                f"({', '.join(self.folded)}) are combined as “{other_label(self.min_size)}”"
+                f"{count(len(self.folded))} combined as “{other_label(self.min_size)}” (fewer than "
+                f"{self.min_size} people each: {', '.join(self.folded)})"
             )
         if self.dropped:
             parts.append(
-                f"{len(self.dropped)} {what} ({', '.join(self.dropped)}) are hidden entirely: even combined "
+                f"{count(len(self.dropped))} hidden entirely ({', '.join(self.dropped)}): even combined "
                 f"they have fewer than {self.min_size} people, so totals on this page leave them out"
             )
         return "; ".join(parts) + f" (AI_USAGE_MIN_GROUP_SIZE={self.min_size})."

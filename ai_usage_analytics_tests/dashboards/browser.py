@@ -87,3 +87,25 @@ def look_at(html_path: Path, screenshot: Path | None = None, department: str | N
     finally:
         shutil.rmtree(profile, ignore_errors=True)
     return seen
+
+
+def main(argv: list[str]) -> int:
+    """``python -m ai_usage_analytics_tests.dashboards.browser <pages dir> <screenshot dir>``: one PNG per page
+    (how docs/screenshots are made from `make demo`'s pages)."""
+    if len(argv) != 2:
+        print(main.__doc__)
+        return 2
+    if reason := chromium_missing():
+        print(reason)
+        return 1
+    pages, out = Path(argv[0]), Path(argv[1])
+    for page in sorted(pages.glob("*.html")):
+        seen = look_at(page, out / f"{page.stem}.png")
+        print(f"{out / (page.stem + '.png')}: {len(seen.charts)} charts, console errors: {len(seen.console_errors)}")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))

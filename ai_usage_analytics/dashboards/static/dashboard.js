@@ -131,6 +131,7 @@
       valueEl.setAttribute("data-value", value === null ? "" : String(value));
       var change = el.querySelector(".kpi-change");
       change.className = "kpi-change";
+      if (value === null) { change.textContent = "no data in this selection"; change.classList.add("flat"); return; }
       if (!D.datasets[k.dataset].date) { change.textContent = "as of the latest data"; change.classList.add("flat"); return; }
       var pw = previousWindow(w, grain);
       var prevRows = rowsFor(k.dataset, pw);
@@ -218,7 +219,9 @@
       if (horizontal) {
         return Object.assign(base, { type: "bar", orientation: "h", x: ys, y: xs, marker: { color: color } });
       }
-      return Object.assign(base, { type: "bar", x: xs, y: ys, marker: { color: color } });
+      // One series over tools: colour each bar as its tool.
+      var perBar = series.length === 1 && xs.every(function (x) { return COLORS[x]; });
+      return Object.assign(base, { type: "bar", x: xs, y: ys, marker: { color: perBar ? xs.map(function (x) { return COLORS[x]; }) : color } });
     });
     var fmtKey = c.format || (c.measures && c.measures[0].format);
     var valueAxis = Object.assign({ gridcolor: "#e6e9ef", zerolinecolor: "#c9ced6", rangemode: "tozero", automargin: true }, AXIS[fmtKey] || {});
@@ -289,7 +292,7 @@
       foot.appendChild(tr);
     }
     var count = document.getElementById("count-" + t.id);
-    if (count) count.textContent = rows.length ? rows.length + " rows" : "No rows for this selection";
+    if (count) count.textContent = rows.length ? rows.length + (rows.length === 1 ? " row" : " rows") : "No rows for this selection";
     document.getElementById("table-" + t.id).setAttribute("data-rows", String(rows.length));
   }
 
