@@ -9,7 +9,7 @@ import pandas as pd
 
 from ai_usage_analytics.dashboards.options import Options, iso_days, last_day
 from ai_usage_analytics.dashboards.page import Dataset, Page, chart, column, kpi, measure, series_measure, table
-from ai_usage_analytics.dashboards.privacy import plan
+from ai_usage_analytics.dashboards.privacy import Plan, plan
 
 
 def focus_daily(focus: pd.DataFrame) -> pd.DataFrame:
@@ -30,13 +30,20 @@ def focus_daily(focus: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def budget_months(budget: pd.DataFrame) -> pd.DataFrame:
+def budget_months(budget: pd.DataFrame, departments: Plan) -> pd.DataFrame:
+    """vw_budget_vs_actual per month and department, small departments folded as ``departments`` says."""
     frame = budget.rename(columns={"budget_category": "department"})[
         ["month_start", "department", "budget_usd", "actual_usd", "forecast_month_end_usd", "status"]].copy()
     frame["month_start"] = iso_days(frame, "month_start")
     frame["over"] = (frame["status"] == "over").astype(int)
     frame["budgeted_forecast_usd"] = frame["forecast_month_end_usd"].where(frame["budget_usd"].notna())
-    return frame.drop(columns="status")
+    return departments.apply(frame.drop(columns="status")).groupby(["month_start", "department"], as_index=False).sum(
+        min_count=1)
+
+
+def budget_use_kpi() -> dict:
+    return kpi("budget_use", "Forecast month-end vs budget", "budget", measure("budgeted_forecast_usd", "budget_usd"),
+               "pct", "down", "Run-rate forecast of the budgeted departments / their budget.")
 
 
 def build(roi: pd.DataFrame, budget: pd.DataFrame, focus: pd.DataFrame, options: Options) -> Page:
@@ -50,8 +57,7 @@ def build(roi: pd.DataFrame, budget: pd.DataFrame, focus: pd.DataFrame, options:
     monthly = departments.apply(monthly).groupby(["month_start", "department"], as_index=False).sum(min_count=1)
     monthly["spend_hundreds"] = monthly["spend_usd"] / 100
     months = pd.DataFrame({"month_start": sorted(monthly["month_start"].unique()), "months": 1})
-    budgets = departments.apply(budget_months(budget)).groupby(["month_start", "department"], as_index=False).sum(
-        min_count=1)
+    budgets = budget_months(budget, departments)
 
     datasets = {
         "daily": Dataset(daily, date="day"),
@@ -75,8 +81,7 @@ def build(roi: pd.DataFrame, budget: pd.DataFrame, focus: pd.DataFrame, options:
             "down", "Monthly spend / active people."),
         kpi("hours", "Estimated hours saved", "monthly", measure("estimated_hours_saved"), "int", "up",
             "From the stated roi_assumptions only; see the ROI chart's note."),
-        kpi("budget_use", "Forecast month-end vs budget", "budget", measure("budgeted_forecast_usd", "budget_usd"),
-            "pct", "down", "Run-rate forecast of the budgeted departments / their budget."),
+        budget_use_kpi(),
     ]
     note = "Assumptions: " + "; ".join(assumptions) if len(assumptions) else ""
     charts = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ai_usage_analytics.dashboards.executive import budget_months, focus_daily
+from ai_usage_analytics.dashboards.executive import budget_months, budget_use_kpi, focus_daily
 from ai_usage_analytics.dashboards.options import PERSON_LEVEL_OFF, Options, iso_days, last_day
 from ai_usage_analytics.dashboards.page import Dataset, Page, chart, column, kpi, measure, series_measure, table
 from ai_usage_analytics.dashboards.privacy import plan
@@ -19,8 +19,7 @@ def build(focus: pd.DataFrame, budget: pd.DataFrame, unattributed: pd.DataFrame,
     allocation["unattributed_usd"] = allocation["cost_usd"].where(allocation["department"] == "unattributed", 0.0)
     allocation = allocation.groupby(["day", "department", "cost_center", "platform_name", "charge_category"],
                                     as_index=False)[["cost_usd", "unattributed_usd"]].sum()
-    budgets = departments.apply(budget_months(budget)).groupby(["month_start", "department"], as_index=False).sum(
-        min_count=1)
+    budgets = budget_months(budget, departments)
 
     seat_rows = seats.assign(idle=seats["is_idle"].astype(bool).astype(int), seats=1,
                              idle_cost_usd=seats["seat_cost_last_30_usd"].where(seats["is_idle"].astype(bool), 0.0))
@@ -54,8 +53,7 @@ def build(focus: pd.DataFrame, budget: pd.DataFrame, unattributed: pd.DataFrame,
             "Dollars no one could be tied to yet: see the worklist below."),
         kpi("unattributed_share", "Unattributed share", "allocation", measure("unattributed_usd", "cost_usd"), "pct",
             "down", "Unattributed / allocated spend."),
-        kpi("budget_use", "Forecast month-end vs budget", "budget", measure("budgeted_forecast_usd", "budget_usd"),
-            "pct", "down", "Run-rate forecast of the budgeted departments / their budget."),
+        budget_use_kpi(),
         kpi("idle", "Idle seats", "seats", measure("idle"), "int", "down", "Paid seats unused for 30 days."),
         kpi("idle_cost", "Idle seat cost (30 days)", "seats", measure("idle_cost_usd"), "usd", "down",
             "What the idle seats cost over the last 30 days: the monthly saving from removing them."),

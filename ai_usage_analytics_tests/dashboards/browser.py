@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,17 +53,18 @@ def _state(page) -> tuple[dict, dict, dict, dict]:
     }""")
 
 
-def look_at(html_path: Path, screenshot: Path | None = None, department: str | None = None) -> Seen:
-    """Open the page, wait for every chart, record what it shows; then pick ``department`` (or the first
-    one offered) in the filter and record the KPI tiles again."""
+@contextmanager
+def opened(html_path: Path, seen: Seen) -> Iterator:
+    """The page loaded in a fresh headless Chromium profile, every chart drawn; console errors, page
+    errors and requests are recorded in ``seen``."""
     from playwright.sync_api import sync_playwright
 
-    seen = Seen()
     profile = tempfile.mkdtemp(prefix="dashboard-chromium-")
     try:
         with sync_playwright() as p:
             context = p.chromium.launch_persistent_context(
-                profile, executable_path=CHROMIUM, args=ARGS, headless=True, viewport={"width": 1360, "height": 900}
+                profile, executable_path=CHROMIUM, args=ARGS, headless=True, accept_downloads=True,
+                viewport={"width": 1360, "height": 900},
             )
             try:
                 page = context.new_page()
@@ -73,20 +76,41 @@ def look_at(html_path: Path, screenshot: Path | None = None, department: str | N
                 page.wait_for_function(
                     "[...document.querySelectorAll('[data-chart]')].every(el => el.dataset.points === '0'"
                     " || el.classList.contains('js-plotly-plot'))", timeout=30_000)
-                seen.charts, seen.kpis, seen.kpi_text, seen.tables = _state(page)
-                if screenshot is not None:
-                    screenshot.parent.mkdir(parents=True, exist_ok=True)
-                    page.screenshot(path=str(screenshot), full_page=True)
-                options = page.eval_on_selector_all("#f-dept option", "os => os.map(o => o.value).filter(Boolean)")
-                seen.filtered_department = department or (options[0] if options else None)
-                if seen.filtered_department:
-                    page.select_option("#f-dept", seen.filtered_department)
-                    _, seen.kpis_after_filter, _, _ = _state(page)
+                yield page
             finally:
                 context.close()
     finally:
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def look_at(html_path: Path, screenshot: Path | None = None, department: str | None = None) -> Seen:
+    """Open the page, record what it shows; then pick ``department`` (or the first one offered) in the
+    filter and record the KPI tiles again."""
+    seen = Seen()
+    with opened(html_path, seen) as page:
+        seen.charts, seen.kpis, seen.kpi_text, seen.tables = _state(page)
+        if screenshot is not None:
+            screenshot.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(screenshot), full_page=True)
+        options = page.eval_on_selector_all("#f-dept option", "os => os.map(o => o.value).filter(Boolean)")
+        seen.filtered_department = department or (options[0] if options else None)
+        if seen.filtered_department:
+            page.select_option("#f-dept", seen.filtered_department)
+            _, seen.kpis_after_filter, _, _ = _state(page)
     return seen
+
+
+def download_csv(html_path: Path, table: str, department: str = "") -> tuple[str, str, Seen]:
+    """Click the table's "Download CSV" (after choosing ``department``): (file name, content, what was seen)."""
+    seen = Seen()
+    with opened(html_path, seen) as page:
+        if department:
+            page.select_option("#f-dept", department)
+        _, seen.kpis, _, seen.tables = _state(page)
+        with page.expect_download() as info:
+            page.click(f"#csv-{table}")
+        download = info.value
+        return download.suggested_filename, Path(download.path()).read_text(), seen
 
 
 def main(argv: list[str]) -> int:

@@ -4,7 +4,9 @@ the numbers, which equal the views' figures."""
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
 import os
 import re
 from pathlib import Path
@@ -13,7 +15,7 @@ import dagster as dg
 import pytest
 
 from ai_usage_analytics.assets import dashboards
-from ai_usage_analytics_tests.dashboards.browser import chromium_missing, look_at
+from ai_usage_analytics_tests.dashboards.browser import chromium_missing, download_csv, look_at
 from ai_usage_analytics_tests.dashboards.conftest import DAYS
 
 NAMES = ["engineering", "knowledge_worker", "executive", "finance"]
@@ -102,3 +104,13 @@ def test_kpis_equal_the_views_figures(pages, view_frames):
     assert float(finance.kpis["spend"]) == pytest.approx(in_window["BilledCost"].sum())
     assert float(finance.kpis["unattributed"]) == pytest.approx(2.0 * len(window))
     assert finance.kpi_text["unattributed"] == "$14.00"
+
+
+@pytest.mark.skipif(bool(chromium_missing()), reason=chromium_missing() or "")
+def test_the_chargeback_csv_is_the_filtered_table_and_adds_up_to_the_spend_tile(pages):
+    name, text, seen = download_csv(pages["finance"], "chargeback", department="Research")
+    assert name == f"ai-chargeback-{DAYS[7]}-to-{DAYS[-1]}.csv"
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert list(rows[0]) == ["Department", "Cost center", "Tool", "amount_usd"]
+    assert {r["Department"] for r in rows} == {"Research"} and len(rows) == seen.tables["chargeback"] == 2
+    assert sum(float(r["amount_usd"]) for r in rows) == pytest.approx(float(seen.kpis["spend"]))
