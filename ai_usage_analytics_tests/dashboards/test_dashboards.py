@@ -66,7 +66,11 @@ def test_a_platform_without_data_is_said_so_not_drawn_empty(monkeypatch, view_wa
     with view_warehouse.connect() as connection:
         connection.execute("DELETE FROM vw_knowledge_worker_productivity WHERE platform_sk IN ('claude_web', 'gemini')")
     assert len(knowledge)  # the fixture had them
-    build(monkeypatch, view_warehouse, tmp_path / "kw")
+    result = build(monkeypatch, view_warehouse, tmp_path / "kw")
+    [check] = [e for e in result.get_asset_check_evaluations() if e.asset_key.path == ["knowledge_worker_dashboard"]]
+    assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN
+    assert "Interactions per active person-day: No Claude.ai or Gemini data yet" in check.metadata[
+        "charts_without_data"].value
     text = (tmp_path / "kw" / "knowledge_worker.html").read_text()
     assert "No Claude.ai data yet" in text and "No Google Gemini data yet" in text
     assert 'data-pending="Interactions per active person-day"' in text
