@@ -71,8 +71,8 @@ class Plan:
         column = department or self.department
         columns = [column if g == self.department else g for g in self.groups]
         keys = list(zip(*(frame[c] for c in columns)))
-        fold = [k in self.fold for k in keys]
-        keep = [k not in self.drop for k in keys]
+        fold = pd.Series([k in self.fold for k in keys], index=frame.index, dtype=bool)
+        keep = pd.Series([k not in self.drop for k in keys], index=frame.index, dtype=bool)
         out = frame.copy()
         out[column] = out[column].mask(fold, other_label(self.min_size))
         return out[keep]

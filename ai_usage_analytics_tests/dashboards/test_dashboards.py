@@ -118,3 +118,17 @@ def test_the_chargeback_csv_is_the_filtered_table_and_adds_up_to_the_spend_tile(
     assert list(rows[0]) == ["Department", "Cost center", "Tool", "amount_usd"]
     assert {r["Department"] for r in rows} == {"Research"} and len(rows) == seen.tables["chargeback"] == 2
     assert sum(float(r["amount_usd"]) for r in rows) == pytest.approx(float(seen.kpis["spend"]))
+
+
+def test_views_without_rows_give_pages_that_say_so(monkeypatch, view_warehouse, tmp_path):
+    with view_warehouse.connect() as connection:
+        for name in ("vw_engineering_productivity", "vw_knowledge_worker_productivity", "vw_focus_costs",
+                     "vw_unified_roi_analysis", "vw_budget_vs_actual", "vw_unattributed_spend", "vw_seat_utilization"):
+            connection.execute(f"DELETE FROM {name}")
+    result = build(monkeypatch, view_warehouse, tmp_path / "empty")
+    assert result.success
+    assert [e.passed for e in result.get_asset_check_evaluations()] == [False] * 4
+    for name in NAMES:
+        text = (tmp_path / "empty" / f"{name}.html").read_text()
+        assert "Data through <strong>no data yet</strong>" in text
+        assert 'data-chart="' not in text and 'data-pending="' in text
