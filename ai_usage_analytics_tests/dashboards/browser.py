@@ -33,6 +33,7 @@ class Seen:
     kpi_text: dict[str, str] = field(default_factory=dict)
     tables: dict[str, int] = field(default_factory=dict)
     kpis_after_filter: dict[str, str] = field(default_factory=dict)
+    kpis_all_data: dict[str, str] = field(default_factory=dict)  # "All data" clicked, department filter still set
     filtered_department: str | None = None
     requests: list[str] = field(default_factory=list)
 
@@ -97,6 +98,8 @@ def look_at(html_path: Path, screenshot: Path | None = None, department: str | N
         if seen.filtered_department:
             page.select_option("#f-dept", seen.filtered_department)
             _, seen.kpis_after_filter, _, _ = _state(page)
+        page.click("[data-range=all]")
+        _, seen.kpis_all_data, _, _ = _state(page)
     return seen
 
 

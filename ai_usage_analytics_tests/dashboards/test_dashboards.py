@@ -101,6 +101,8 @@ def test_kpis_equal_the_views_figures(pages, view_frames):
     assert float(seen.kpis["acceptance"]) == pytest.approx(eng["lines_accepted"].sum() / eng["lines_suggested"].sum())
     only = eng[eng["department"] == "Engineering"]
     assert float(seen.kpis_after_filter["lines"]) == only["lines_accepted"].sum()
+    every_day = view_frames["vw_engineering_productivity"].query("department == 'Engineering'")
+    assert float(seen.kpis_all_data["lines"]) == every_day["lines_accepted"].sum() > only["lines_accepted"].sum()
     # Finance: Legal folds into "Other" with... no one else small, so it is dropped; the rest equals the view.
     focus = view_frames["vw_focus_costs"]
     in_window = focus[focus["ChargePeriodStart"].dt.date.isin(window) & ~focus["Tags"].str.contains('"Legal"')]
