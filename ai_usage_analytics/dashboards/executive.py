@@ -42,8 +42,9 @@ def budget_months(budget: pd.DataFrame, departments: Plan) -> pd.DataFrame:
 
 
 def budget_use_kpi() -> dict:
-    return kpi("budget_use", "Forecast month-end vs budget", "budget", measure("budgeted_forecast_usd", "budget_usd"),
+    spec = kpi("budget_use", "Forecast month-end vs budget", "budget", measure("budgeted_forecast_usd", "budget_usd"),
                "pct", "down", "Run-rate forecast of the budgeted departments / their budget.")
+    return {**spec, "compare_requires": "actual_usd"}  # months before the data began have budgets, no actuals
 
 
 def build(roi: pd.DataFrame, budget: pd.DataFrame, focus: pd.DataFrame, options: Options) -> Page:
@@ -90,14 +91,14 @@ def build(roi: pd.DataFrame, budget: pd.DataFrame, focus: pd.DataFrame, options:
         chart("by_department", "Spend by department", "Who the dollars are allocated to in the period, by tool.",
               "hbar", "daily", "department", measure("cost_usd"), "usd", series="platform_name", stacked=True),
         chart("mom", "Month over month spend by department", "One bar per month and department; compare a "
-              "department's bars across months.", "bar", "monthly", "department", measure("spend_usd"), "usd",
+              "department's bars across months.", "hbar", "monthly", "department", measure("spend_usd"), "usd",
               series="month_start"),
         chart("roi", "ROI: estimated hours saved per $100 spent", "Hours saved (from the stated assumptions) per $100 "
-              "of AI spend, by department. Higher is a better return.", "bar", "monthly", "department",
+              "of AI spend, by department. Higher is a better return.", "hbar", "monthly", "department",
               measure("estimated_hours_saved", "spend_hundreds"), "num1", note=note,
               empty="No hours-saved assumptions are set, so no return is estimated."),
         chart("budget", "Budget risk: budget vs forecast month-end", "Per department: the budget (first bar) and the run-rate "
-              "forecast for month end (second bar); a second bar taller than the first is a department heading over budget.", "bar", "budget",
+              "forecast for month end (second bar); a second bar taller than the first is a department heading over budget.", "hbar", "budget",
               "department", measures=[series_measure("Budget", measure("budget_usd"), "usd"),
                                       series_measure("Forecast month-end", measure("forecast_month_end_usd"), "usd")],
               format="usd"),

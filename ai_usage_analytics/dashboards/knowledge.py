@@ -54,7 +54,7 @@ def build(view: pd.DataFrame, options: Options) -> Page:
     ]
     charts = [
         chart("adoption", "Adoption by department", "Share of each department's roster active on a knowledge-work "
-              "tool on an average day in the period.", "bar", "adoption", "department",
+              "tool on an average day in the period.", "hbar", "adoption", "department",
               measure("department_active_people", "department_roster_people"), "pct"),
         chart("platforms", "Claude.ai vs Gemini vs Claude API: cost per active person-day", "What one day of one "
               "person's use costs on each tool. Tools without data yet are not shown.", "bar", "daily",

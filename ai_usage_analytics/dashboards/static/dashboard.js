@@ -135,7 +135,7 @@
       if (!D.datasets[k.dataset].date) { change.textContent = "as of the latest data"; change.classList.add("flat"); return; }
       var pw = previousWindow(w, grain);
       var prevRows = rowsFor(k.dataset, pw);
-      if (!prevRows.length) {
+      if (!prevRows.length || (k.compare_requires && !total(prevRows, k.compare_requires))) {
         change.textContent = "no earlier period in the data";
         change.classList.add("flat");
         return;
