@@ -101,7 +101,7 @@ def build(roi: pd.DataFrame, budget: pd.DataFrame, focus: pd.DataFrame, options:
               "forecast for month end (second bar); a second bar taller than the first is a department heading over budget.", "hbar", "budget",
               "department", measures=[series_measure("Budget", measure("budget_usd"), "usd"),
                                       series_measure("Forecast month-end", measure("forecast_month_end_usd"), "usd")],
-              format="usd"),
+              format="usd", height=420),
     ]
     tables = [table("summary", "Departments at a glance", "Monthly figures over the months the range touches.",
                     "monthly", ["department"], [
