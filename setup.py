@@ -10,6 +10,7 @@ setup(
     version="0.1.0",
     description="Who uses which AI tools, what they cost and what they yield: a Dagster project.",
     packages=find_packages(exclude=["ai_usage_analytics_tests*"]),
+    package_data={"ai_usage_analytics.dashboards": ["static/*", "templates/*"]},
     python_requires=">=3.11,<3.14",
     install_requires=[
         f"dagster=={DAGSTER}",
@@ -25,12 +26,14 @@ setup(
         "urllib3>=2,<3",
         "flask>=3,<4",  # the vendor API simulator (demo, tests, benchmark)
         "filelock>=3.12,<4",
+        "plotly>=5.20,<8",  # the dashboards (its JavaScript is embedded in each page)
     ],
     extras_require={
         "dev": [
             "pytest>=8,<9",
             "responses>=0.25,<1",
             "cryptography>=42",  # a throwaway service-account key for the mocked Google tests
+            "playwright>=1.40,<2",  # the dashboard browser tests (drives the Debian chromium, no browser download)
         ],
     },
 )

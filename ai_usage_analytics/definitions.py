@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from ai_usage_analytics.assets.dashboards import DASHBOARD_ASSETS
 from ai_usage_analytics.assets.facts import FACT_ASSETS, fact_ai_costs, fact_ai_usage
 from ai_usage_analytics.assets.raw import RAW_ASSETS
 from ai_usage_analytics.assets.reference import REFERENCE_ASSETS
@@ -63,7 +64,7 @@ def build_resources(settings: Settings) -> dict:
     }
 
 
-ASSETS = [*RAW_ASSETS, *REFERENCE_ASSETS, *FACT_ASSETS, *VIEW_ASSETS]
+ASSETS = [*RAW_ASSETS, *REFERENCE_ASSETS, *FACT_ASSETS, *VIEW_ASSETS, *DASHBOARD_ASSETS]
 
 defs = dg.Definitions(
     assets=ASSETS,

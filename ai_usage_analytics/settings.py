@@ -46,6 +46,8 @@ class Settings:
     claude_code_workspace_ids: tuple[str, ...]
     schedule_lookback_days: int
     min_group_size: int
+    dashboard_dir: Path
+    dashboard_person_level: bool
     reattribution_lookback_days: int
     secrets_set: frozenset[str]
 
@@ -73,6 +75,13 @@ def _date(env: Mapping[str, str], name: str, default: str) -> date:
         return date.fromisoformat(raw)
     except ValueError:
         raise ConfigError(f"{name}={raw!r} is not a date; use the form YYYY-MM-DD.") from None
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, "").strip().lower() or "0"
+    if raw not in ("0", "1", "true", "false"):
+        raise ConfigError(f"{name}={raw!r} is not a switch; set it to 1 (on) or 0 (off).")
+    return raw in ("1", "true")
 
 
 def _optional(env: Mapping[str, str], name: str) -> str | None:
@@ -106,6 +115,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         claude_code_workspace_ids=workspaces,
         schedule_lookback_days=_int(env, "AI_USAGE_SCHEDULE_LOOKBACK_DAYS", 3, minimum=0),
         min_group_size=_int(env, "AI_USAGE_MIN_GROUP_SIZE", 5, minimum=1),
+        dashboard_dir=_path(env.get("AI_USAGE_DASHBOARD_DIR", "").strip() or "data/dashboards"),
+        dashboard_person_level=_flag(env, "AI_USAGE_DASHBOARD_PERSON_LEVEL"),
         reattribution_lookback_days=_int(env, "AI_USAGE_REATTRIBUTION_LOOKBACK_DAYS", 90, minimum=0),
         secrets_set=frozenset(name for name in SECRET_VARIABLES if env.get(name, "").strip()),
     )

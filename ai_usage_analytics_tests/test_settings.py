@@ -92,3 +92,12 @@ def test_duckdb_path_that_is_a_directory_fails_at_load(tmp_path):
     completed = load_definitions(AI_USAGE_DUCKDB_PATH=str(tmp_path))
     assert completed.returncode != 0
     assert "is not a writable file" in last_line(completed)
+
+
+def test_dashboard_settings():
+    assert load_settings({}).dashboard_dir == REPO_ROOT / "data" / "dashboards"
+    assert load_settings({}).dashboard_person_level is False
+    settings = load_settings({"AI_USAGE_DASHBOARD_DIR": "out/pages", "AI_USAGE_DASHBOARD_PERSON_LEVEL": "1"})
+    assert settings.dashboard_dir == REPO_ROOT / "out" / "pages" and settings.dashboard_person_level is True
+    with pytest.raises(ConfigError, match=r"AI_USAGE_DASHBOARD_PERSON_LEVEL='yes' is not a switch; set it to 1"):
+        load_settings({"AI_USAGE_DASHBOARD_PERSON_LEVEL": "yes"})

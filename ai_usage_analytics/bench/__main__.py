@@ -122,6 +122,7 @@ def run_scenario(scenario: Scenario, today: date, timeout: float, keep: bool) ->
                 **demo_environment(simulator.url, simulator.org),
                 "AI_USAGE_DUCKDB_PATH": str(duckdb_path),
                 "AI_USAGE_REFERENCE_DIR": str(reference_dir),
+                "AI_USAGE_DASHBOARD_DIR": str(workdir / "dashboards"),
                 "AI_USAGE_WAREHOUSE": "duckdb",
                 "DAGSTER_HOME": str(workdir / "dagster_home"),
             }

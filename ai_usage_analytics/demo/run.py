@@ -102,6 +102,15 @@ def print_summary(result, warehouse, org: Organisation, first: date, last: date,
         print(f"  {what:<34} pipeline {ours:>12,.2f}   truth {truth:>12,.2f}   {verdict}")
 
 
+def print_dashboards(directory: Path) -> None:
+    pages = sorted(directory.glob("*.html"))
+    print("Dashboards (open in a browser; they work offline):")
+    for page in pages:
+        print(f"  {page}")
+    if not pages:
+        print(f"  none written to {directory}")
+
+
 def run_ui(env: dict[str, str]) -> int:
     dagster = Path(sys.executable).parent / "dagster"
     print("\nStarting the Dagster UI on http://127.0.0.1:3000 (Ctrl-C stops it and the simulator).")
@@ -143,6 +152,7 @@ def main() -> int:
                 raise_on_error=False,
             )
         print_summary(result, defs.resources["warehouse"], simulator.org, first, last, SETTINGS.duckdb_path)
+        print_dashboards(SETTINGS.dashboard_dir)
         if not result.success:
             return 1
         if os.environ.get("DEMO_UI", "1").strip() != "0":
