@@ -10,11 +10,15 @@ import dagster as dg
 
 from ai_usage_analytics.assets.facts import FACT_ASSETS, fact_ai_costs, fact_ai_usage
 from ai_usage_analytics.assets.raw import RAW_ASSETS
+from ai_usage_analytics.assets.raw_knowledge_work import KNOWLEDGE_WORK_RAW_ASSETS
 from ai_usage_analytics.assets.reference import REFERENCE_ASSETS
 from ai_usage_analytics.assets.views import VIEW_ASSETS
 from ai_usage_analytics.jobs import daily_job
 from ai_usage_analytics.resources.anthropic import AnthropicAdminAPI
+from ai_usage_analytics.resources.claude_analytics import ClaudeAnalyticsAPI
 from ai_usage_analytics.resources.cursor import CursorAdminAPI
+from ai_usage_analytics.resources.gemini_billing import BigQueryGeminiBilling, GeminiBillingExport, LocalCsvGeminiBilling
+from ai_usage_analytics.resources.google_reports import GoogleWorkspaceReports
 from ai_usage_analytics.resources.google_sheets import GoogleSheetsReference, LocalCsvReference, ReferenceSheets
 from ai_usage_analytics.resources.duckdb_warehouse import DuckDBWarehouse, check_duckdb_path_writable
 from ai_usage_analytics.resources.io_manager import WarehouseIOManager
@@ -35,7 +39,27 @@ def vendor_resources(settings: Settings) -> dict:
         "anthropic": AnthropicAdminAPI(
             api_key=secret(settings, "ANTHROPIC_ADMIN_API_KEY"), base_url=settings.anthropic_api_base_url
         ),
+        "claude_analytics": ClaudeAnalyticsAPI(
+            api_key=secret(settings, "CLAUDE_ANALYTICS_API_KEY"), base_url=settings.anthropic_api_base_url
+        ),
+        "google_reports": GoogleWorkspaceReports(
+            api_key=secret(settings, "GOOGLE_REPORTS_ACCESS_TOKEN"),
+            base_url=settings.google_reports_api_base_url,
+            credentials_path=secret(settings, "GOOGLE_APPLICATION_CREDENTIALS"),
+            admin_subject=settings.google_reports_admin_subject or "",
+        ),
+        "gemini_billing": gemini_billing(settings),
     }
+
+
+def gemini_billing(settings: Settings) -> GeminiBillingExport:
+    """The Cloud Billing export table when GEMINI_BILLING_EXPORT_TABLE is set, else the local CSV."""
+    if settings.gemini_billing_export_table:
+        return BigQueryGeminiBilling(
+            table=settings.gemini_billing_export_table, project=settings.gcp_project or "",
+            location=settings.bigquery_location or "",
+        )
+    return LocalCsvGeminiBilling(path=str(settings.gemini_billing_csv))
 
 
 def reference_sheets(settings: Settings) -> ReferenceSheets:
@@ -63,7 +87,7 @@ def build_resources(settings: Settings) -> dict:
     }
 
 
-ASSETS = [*RAW_ASSETS, *REFERENCE_ASSETS, *FACT_ASSETS, *VIEW_ASSETS]
+ASSETS = [*RAW_ASSETS, *KNOWLEDGE_WORK_RAW_ASSETS, *REFERENCE_ASSETS, *FACT_ASSETS, *VIEW_ASSETS]
 
 defs = dg.Definitions(
     assets=ASSETS,

@@ -51,6 +51,7 @@ def demo_environment(url: str, org: Organisation) -> dict[str, str]:
         "CURSOR_API_KEY": DEMO_KEYS["cursor"],
         "ANTHROPIC_ADMIN_API_KEY": DEMO_KEYS["anthropic_admin"],
         "CLAUDE_ANALYTICS_API_KEY": DEMO_KEYS["claude_analytics"],
+        "GOOGLE_REPORTS_ACCESS_TOKEN": DEMO_KEYS["google_reports"],
         "CLAUDE_CODE_WORKSPACE_IDS": ",".join(w.id for w in org.workspaces if w.is_claude_code),
     }
 
