@@ -460,7 +460,8 @@ class FactAiUsage(_RawTable):
     ingest_timestamp: Series[UtcTimestamp]
     pipeline_run_id: Series[str]
     metric_source: Series[str] = pa.Field(
-        isin=["cursor_daily_usage", "cursor_usage_events", "claude_messages_usage", "claude_code_report"]
+        isin=["cursor_daily_usage", "cursor_usage_events", "claude_messages_usage", "claude_code_report",
+              "claude_analytics_users", "gemini_reports"]
     )
     use_case: Series[str] = pa.Field(isin=["engineering_productivity", "knowledge_work", "api_consumption"])
     usage_purpose: Series[str] = pa.Field(nullable=True)
@@ -514,7 +515,10 @@ class FactAiCosts(_RawTable):
     is_over_budget: Series[pd.BooleanDtype] = pa.Field(nullable=True)
     ingest_timestamp: Series[UtcTimestamp]
     pipeline_run_id: Series[str]
-    cost_source: Series[str] = pa.Field(isin=["anthropic_cost_report", "cursor_usage_events", "cursor_seats"])
+    cost_source: Series[str] = pa.Field(isin=[
+        "anthropic_cost_report", "cursor_usage_events", "cursor_seats", "claude_user_cost_report", "claude_web_seats",
+        "gemini_billing_export", "gemini_seats",
+    ])
     source_line_id: Series[str]
     attribution_method: Series[str] = pa.Field(isin=["direct_email", "api_key_mapping", "inferred", "unattributed"])
     attribution_confidence: Series[float] = pa.Field(ge=0, le=1)

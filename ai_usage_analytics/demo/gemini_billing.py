@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ai_usage_analytics.demo.org import Organisation, Person, rng_for
 from ai_usage_analytics.demo.prices import GEMINI_USD_PER_MILLION, MILLION
-from ai_usage_analytics.transform.gemini import BILLING_COLUMNS, email_label
+from ai_usage_analytics.transform.gemini_export import BILLING_COLUMNS, email_label
 
 BILLING_ACCOUNT = "01A2B3-C4D5E6-F7A8B9"
 SIX = Decimal("0.000001")

@@ -19,7 +19,8 @@ import dagster as dg
 import pandas as pd
 
 from ai_usage_analytics.settings import SQL_DIR
-from ai_usage_analytics.transform.gemini import BILLING_COLUMNS, GEMINI_API_SERVICES, VERTEX_SERVICES, gemini_billing_rows
+from ai_usage_analytics.transform.gemini import gemini_billing_rows
+from ai_usage_analytics.transform.gemini_export import BILLING_COLUMNS, GEMINI_API_SERVICES, VERTEX_SERVICES
 
 TABLE_NAME = re.compile(r"^[A-Za-z0-9_\-]+\.[A-Za-z0-9_]+\.[A-Za-z0-9_\-$]+$")
 

@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -25,24 +24,13 @@ import pandas as pd
 
 from ai_usage_analytics.transform.anthropic import _finish
 from ai_usage_analytics.transform.common import audit_columns, parse_utc, raw_json, stable_id, within
-
-GEMINI_API_SERVICES = ("Gemini API", "Generative Language API")
-VERTEX_SERVICES = ("Vertex AI",)
-BILLING_COLUMNS = (
-    "billing_account_id", "service_id", "service_description", "sku_id", "sku_description", "usage_start_time",
-    "usage_end_time", "project_id", "project_name", "labels", "cost", "currency", "credits_amount", "cost_type",
-    "usage_amount", "usage_unit",
+from ai_usage_analytics.transform.gemini_export import (
+    BILLING_COLUMNS,
+    GEMINI_API_SERVICES,
+    TEAM_LABEL,
+    USER_LABEL,
+    VERTEX_SERVICES,
 )
-USER_LABEL, TEAM_LABEL = "user", "team"
-LABEL_LENGTH = 63
-_NOT_LABEL = re.compile(r"[^a-z0-9_\-]")
-
-
-def email_label(email: str) -> str:
-    """The ``user`` request-label value for an email (labels refuse ``@`` and ``.``)."""
-    text = email.strip().lower().replace("@", "_at_").replace(".", "_")
-    return _NOT_LABEL.sub("-", text)[:LABEL_LENGTH]
-
 
 def _parameter(parameters: list[dict], name: str) -> str | None:
     for parameter in parameters or []:
