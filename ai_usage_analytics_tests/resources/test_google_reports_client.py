@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import date
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 import pytest
 import responses
@@ -11,6 +13,7 @@ from responses.registries import OrderedRegistry
 
 from ai_usage_analytics.resources.google_reports import GoogleWorkspaceReports
 from ai_usage_analytics.resources.http import VendorAPIError
+from ai_usage_analytics_tests.resources.test_google_sheets import TOKEN_URI, credentials_file  # noqa: F401 (a fixture)
 
 TOKEN = "ya29.test-token-0123456789"
 URL = "https://admin.googleapis.com/admin/reports/v1/activity/users/all/applications/gemini_in_workspace_apps"
@@ -89,3 +92,17 @@ def test_an_unreadable_service_account_key_fails_naming_the_scope(tmp_path):
     resource = GoogleWorkspaceReports(api_key="", credentials_path=str(path), admin_subject="admin@x.com")
     with pytest.raises(VendorAPIError, match="admin.reports.audit.readonly"):
         resource.access_token()
+
+
+def test_domain_wide_delegation_mints_a_token_for_the_admin_with_the_reports_scope(credentials_file):  # noqa: F811
+    with responses.RequestsMock() as mock:
+        mock.post(TOKEN_URI, json={"access_token": "ya29.minted", "expires_in": 3600, "token_type": "Bearer"})
+        mock.get(URL, json={"items": []})
+        resource = GoogleWorkspaceReports(api_key="", credentials_path=credentials_file, admin_subject="admin@corp.com")
+        assert resource.get_gemini_activities(date(2026, 3, 1), date(2026, 3, 1)) == []
+        body = mock.calls[0].request.body
+        assertion = parse_qs(body.decode() if isinstance(body, bytes) else body)["assertion"][0]
+        claims = json.loads(base64.urlsafe_b64decode(assertion.split(".")[1] + "=="))
+        assert claims["sub"] == "admin@corp.com"
+        assert claims["scope"] == "https://www.googleapis.com/auth/admin.reports.audit.readonly"
+        assert mock.calls[1].request.headers["Authorization"] == "Bearer ya29.minted"
