@@ -131,7 +131,8 @@ def print_summary(result, warehouse, org: Organisation, first: date, last: date,
     print("Reconciliation with the simulator's ground truth:")
     for what, ours, truth in reconciliation(warehouse, org, first, last):
         verdict = "equal" if ours.quantize(Decimal("0.01")) == truth else f"DIFFERS by {ours - truth}"
-        print(f"  {what:<34} pipeline {ours:>12,.2f}   truth {truth:>12,.2f}   {verdict}")
+        shape = ",.2f" if "USD" in what else ",.0f"
+        print(f"  {what:<34} pipeline {ours:>12{shape}}   truth {truth:>12{shape}}   {verdict}")
 
 
 def run_ui(env: dict[str, str]) -> int:
