@@ -83,10 +83,13 @@ class GoogleWorkspaceReports(VendorAPIResource):
             "Google Reports",
             self.base_url,
             credential=token,
-            credential_env_var=self.api_key_env_var if self.api_key.strip() else "GOOGLE_APPLICATION_CREDENTIALS",
+            credential_env_var=(
+                "GOOGLE_APPLICATION_CREDENTIALS" if self.credentials_path and not self.api_key.strip()
+                else self.api_key_env_var
+            ),
             credential_description=(
-                "an OAuth access token, or GOOGLE_APPLICATION_CREDENTIALS (a service account with domain-wide "
-                f"delegation for {REPORTS_SCOPE}) plus GOOGLE_REPORTS_ADMIN_SUBJECT"
+                "an OAuth access token for the Reports API; or instead GOOGLE_APPLICATION_CREDENTIALS, a service account "
+                f"with domain-wide delegation for {REPORTS_SCOPE}, plus GOOGLE_REPORTS_ADMIN_SUBJECT"
             ),
             headers={"Authorization": f"Bearer {token}"},
             policy=self.retry_policy(),

@@ -106,3 +106,12 @@ def test_domain_wide_delegation_mints_a_token_for_the_admin_with_the_reports_sco
         assert claims["sub"] == "admin@corp.com"
         assert claims["scope"] == "https://www.googleapis.com/auth/admin.reports.audit.readonly"
         assert mock.calls[1].request.headers["Authorization"] == "Bearer ya29.minted"
+
+
+def test_no_credential_at_all_fails_before_any_request_naming_both_ways():
+    from ai_usage_analytics.resources.http import MissingCredentialsError
+
+    with pytest.raises(MissingCredentialsError) as caught:
+        GoogleWorkspaceReports(api_key="").get_gemini_activities(date(2026, 3, 1), date(2026, 3, 1))
+    assert caught.value.env_var == "GOOGLE_REPORTS_ACCESS_TOKEN"
+    assert "GOOGLE_REPORTS_ADMIN_SUBJECT" in str(caught.value)
