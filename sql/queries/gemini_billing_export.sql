@@ -1,6 +1,6 @@
 -- Gemini API / Vertex AI cost lines from the Cloud Billing export (standard or detailed usage cost table),
 -- flattened to the columns of the local CSV (resources/gemini_billing.py BILLING_COLUMNS).
--- {table} is GEMINI_BILLING_EXPORT_TABLE (project.dataset.table, validated before it is put here).
+-- The table in braces is GEMINI_BILLING_EXPORT_TABLE (project.dataset.table, validated before it is put in).
 -- The window is pushed down on usage_start_time; rows are kept whatever their export_time, because late
 -- rows (credits, adjustments) are exported days after the usage they belong to.
 -- Vertex AI rows count only for Gemini SKUs; every Gemini API row counts.
