@@ -45,7 +45,8 @@ def vendor_resources(settings: Settings) -> dict:
             api_key=secret(settings, "ANTHROPIC_ADMIN_API_KEY"), base_url=settings.anthropic_api_base_url
         ),
         "claude_analytics": ClaudeAnalyticsAPI(
-            api_key=secret(settings, "CLAUDE_ANALYTICS_API_KEY"), base_url=settings.anthropic_api_base_url
+            api_key=secret(settings, "CLAUDE_ANALYTICS_API_KEY"), base_url=settings.anthropic_api_base_url,
+            requests_per_minute=settings.claude_analytics_requests_per_minute,
         ),
         "google_reports": GoogleWorkspaceReports(
             api_key=secret(settings, "GOOGLE_REPORTS_ACCESS_TOKEN"),

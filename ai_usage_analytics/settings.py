@@ -40,6 +40,7 @@ class Settings:
     cursor_api_base_url: str
     anthropic_api_base_url: str
     google_reports_api_base_url: str
+    claude_analytics_requests_per_minute: int
     google_reports_admin_subject: str | None
     gemini_billing_export_table: str | None
     gemini_billing_csv: Path
@@ -102,6 +103,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         google_reports_api_base_url=(
             env.get("GOOGLE_REPORTS_API_BASE_URL", "").strip() or "https://admin.googleapis.com"
         ).rstrip("/"),
+        claude_analytics_requests_per_minute=_int(env, "CLAUDE_ANALYTICS_REQUESTS_PER_MINUTE", 60, minimum=0),
         google_reports_admin_subject=_optional(env, "GOOGLE_REPORTS_ADMIN_SUBJECT"),
         gemini_billing_export_table=_optional(env, "GEMINI_BILLING_EXPORT_TABLE"),
         gemini_billing_csv=_path(

@@ -92,3 +92,13 @@ def test_duckdb_path_that_is_a_directory_fails_at_load(tmp_path):
     completed = load_definitions(AI_USAGE_DUCKDB_PATH=str(tmp_path))
     assert completed.returncode != 0
     assert "is not a writable file" in last_line(completed)
+
+
+def test_the_claude_analytics_limit_defaults_to_the_documented_60_a_minute_and_can_be_lifted():
+    from ai_usage_analytics.definitions import vendor_resources
+
+    assert load_settings({}).claude_analytics_requests_per_minute == 60
+    settings = load_settings({"CLAUDE_ANALYTICS_REQUESTS_PER_MINUTE": "0"})
+    assert vendor_resources(settings)["claude_analytics"].requests_per_minute == 0
+    with pytest.raises(ConfigError, match="CLAUDE_ANALYTICS_REQUESTS_PER_MINUTE"):
+        load_settings({"CLAUDE_ANALYTICS_REQUESTS_PER_MINUTE": "fast"})
