@@ -11,11 +11,20 @@ import dagster as dg
 from ai_usage_analytics.assets.dashboards import DASHBOARD_ASSETS
 from ai_usage_analytics.assets.facts import FACT_ASSETS, fact_ai_costs, fact_ai_usage
 from ai_usage_analytics.assets.raw import RAW_ASSETS
+from ai_usage_analytics.assets.raw_knowledge_work import (
+    raw_claude_web_costs,
+    raw_claude_web_events,
+    raw_gemini_costs,
+    raw_gemini_events,
+)
 from ai_usage_analytics.assets.reference import REFERENCE_ASSETS
 from ai_usage_analytics.assets.views import VIEW_ASSETS
 from ai_usage_analytics.jobs import daily_job
 from ai_usage_analytics.resources.anthropic import AnthropicAdminAPI
+from ai_usage_analytics.resources.claude_analytics import ClaudeAnalyticsAPI
 from ai_usage_analytics.resources.cursor import CursorAdminAPI
+from ai_usage_analytics.resources.gemini_billing import BigQueryGeminiBilling, GeminiBillingExport, LocalCsvGeminiBilling
+from ai_usage_analytics.resources.google_reports import GoogleWorkspaceReports
 from ai_usage_analytics.resources.google_sheets import GoogleSheetsReference, LocalCsvReference, ReferenceSheets
 from ai_usage_analytics.resources.duckdb_warehouse import DuckDBWarehouse, check_duckdb_path_writable
 from ai_usage_analytics.resources.io_manager import WarehouseIOManager
@@ -36,7 +45,28 @@ def vendor_resources(settings: Settings) -> dict:
         "anthropic": AnthropicAdminAPI(
             api_key=secret(settings, "ANTHROPIC_ADMIN_API_KEY"), base_url=settings.anthropic_api_base_url
         ),
+        "claude_analytics": ClaudeAnalyticsAPI(
+            api_key=secret(settings, "CLAUDE_ANALYTICS_API_KEY"), base_url=settings.anthropic_api_base_url,
+            requests_per_minute=settings.claude_analytics_requests_per_minute,
+        ),
+        "google_reports": GoogleWorkspaceReports(
+            api_key=secret(settings, "GOOGLE_REPORTS_ACCESS_TOKEN"),
+            base_url=settings.google_reports_api_base_url,
+            credentials_path=secret(settings, "GOOGLE_APPLICATION_CREDENTIALS"),
+            admin_subject=settings.google_reports_admin_subject or "",
+        ),
+        "gemini_billing": gemini_billing(settings),
     }
+
+
+def gemini_billing(settings: Settings) -> GeminiBillingExport:
+    """The Cloud Billing export table when GEMINI_BILLING_EXPORT_TABLE is set, else the local CSV."""
+    if settings.gemini_billing_export_table:
+        return BigQueryGeminiBilling(
+            table=settings.gemini_billing_export_table, project=settings.gcp_project or "",
+            location=settings.bigquery_location or "",
+        )
+    return LocalCsvGeminiBilling(path=str(settings.gemini_billing_csv))
 
 
 def reference_sheets(settings: Settings) -> ReferenceSheets:
@@ -64,7 +94,34 @@ def build_resources(settings: Settings) -> dict:
     }
 
 
-ASSETS = [*RAW_ASSETS, *REFERENCE_ASSETS, *FACT_ASSETS, *VIEW_ASSETS, *DASHBOARD_ASSETS]
+def knowledge_work_assets(settings: Settings) -> list:
+    """Claude.ai needs CLAUDE_ANALYTICS_API_KEY (Enterprise plans only: Team plans have no API) and Gemini
+    in Workspace a Reports API credential. Without them those raw assets are declared but not loaded
+    (their description says what to set; their tables stay empty and the facts go on without them)
+    instead of failing every morning and stopping the facts. The billing export is always read (no
+    CSV and no table: no Gemini API cost)."""
+    reports = "GOOGLE_REPORTS_ACCESS_TOKEN" in settings.secrets_set or (
+        "GOOGLE_APPLICATION_CREDENTIALS" in settings.secrets_set and settings.google_reports_admin_subject is not None
+    )
+    wanted = [
+        (raw_claude_web_events, "CLAUDE_ANALYTICS_API_KEY" in settings.secrets_set, "set CLAUDE_ANALYTICS_API_KEY"),
+        (raw_claude_web_costs, "CLAUDE_ANALYTICS_API_KEY" in settings.secrets_set, "set CLAUDE_ANALYTICS_API_KEY"),
+        (raw_gemini_events, reports,
+         "set GOOGLE_APPLICATION_CREDENTIALS and GOOGLE_REPORTS_ADMIN_SUBJECT (or GOOGLE_REPORTS_ACCESS_TOKEN)"),
+    ]
+    return [raw_gemini_costs] + [asset if ready else not_configured(asset, fix) for asset, ready, fix in wanted]
+
+
+def not_configured(asset: dg.AssetsDefinition, fix: str) -> dg.AssetSpec:
+    """The asset's key, declared but not loaded (an external asset) until its source is configured."""
+    spec = next(iter(asset.specs))
+    return dg.AssetSpec(
+        key=asset.key, description=f"Not loaded: {fix} to load it. {spec.description}", group_name=spec.group_name,
+        owners=list(spec.owners), kinds=set(spec.kinds),
+    )
+
+
+ASSETS = [*RAW_ASSETS, *knowledge_work_assets(SETTINGS), *REFERENCE_ASSETS, *FACT_ASSETS, *VIEW_ASSETS, *DASHBOARD_ASSETS]
 
 defs = dg.Definitions(
     assets=ASSETS,

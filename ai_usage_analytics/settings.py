@@ -22,6 +22,7 @@ DEFAULT_PARTITION_START = "2025-01-01"
 # GOOGLE_APPLICATION_CREDENTIALS is a path, not a secret, but it leads to one, so it is handled alike.
 SECRET_VARIABLES = (
     "CURSOR_API_KEY", "ANTHROPIC_ADMIN_API_KEY", "CLAUDE_ANALYTICS_API_KEY", "GOOGLE_APPLICATION_CREDENTIALS",
+    "GOOGLE_REPORTS_ACCESS_TOKEN",
 )
 
 
@@ -39,7 +40,10 @@ class Settings:
     cursor_api_base_url: str
     anthropic_api_base_url: str
     google_reports_api_base_url: str
+    claude_analytics_requests_per_minute: int
+    google_reports_admin_subject: str | None
     gemini_billing_export_table: str | None
+    gemini_billing_csv: Path
     google_sheet_id: str | None
     reference_dir: Path
     partition_start: date
@@ -108,7 +112,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         google_reports_api_base_url=(
             env.get("GOOGLE_REPORTS_API_BASE_URL", "").strip() or "https://admin.googleapis.com"
         ).rstrip("/"),
+        claude_analytics_requests_per_minute=_int(env, "CLAUDE_ANALYTICS_REQUESTS_PER_MINUTE", 60, minimum=0),
+        google_reports_admin_subject=_optional(env, "GOOGLE_REPORTS_ADMIN_SUBJECT"),
         gemini_billing_export_table=_optional(env, "GEMINI_BILLING_EXPORT_TABLE"),
+        gemini_billing_csv=_path(
+            env.get("GEMINI_BILLING_EXPORT_CSV", "").strip()
+            or str(Path(env.get("AI_USAGE_REFERENCE_DIR", "").strip() or "data/reference") / "gemini_billing_export.csv")
+        ),
         google_sheet_id=_optional(env, "GOOGLE_SHEET_ID"),
         reference_dir=_path(env.get("AI_USAGE_REFERENCE_DIR", "").strip() or "data/reference"),
         partition_start=_date(env, "AI_USAGE_PARTITION_START", DEFAULT_PARTITION_START),

@@ -101,3 +101,13 @@ def test_dashboard_settings():
     assert settings.dashboard_dir == REPO_ROOT / "out" / "pages" and settings.dashboard_person_level is True
     with pytest.raises(ConfigError, match=r"AI_USAGE_DASHBOARD_PERSON_LEVEL='yes' is not a switch; set it to 1"):
         load_settings({"AI_USAGE_DASHBOARD_PERSON_LEVEL": "yes"})
+
+
+def test_the_claude_analytics_limit_defaults_to_the_documented_60_a_minute_and_can_be_lifted():
+    from ai_usage_analytics.definitions import vendor_resources
+
+    assert load_settings({}).claude_analytics_requests_per_minute == 60
+    settings = load_settings({"CLAUDE_ANALYTICS_REQUESTS_PER_MINUTE": "0"})
+    assert vendor_resources(settings)["claude_analytics"].requests_per_minute == 0
+    with pytest.raises(ConfigError, match="CLAUDE_ANALYTICS_REQUESTS_PER_MINUTE"):
+        load_settings({"CLAUDE_ANALYTICS_REQUESTS_PER_MINUTE": "fast"})

@@ -24,8 +24,15 @@ from ai_usage_analytics.transform.usage_facts import AttributionInputs, build_fa
 
 OWNERS = ["team:analytics-engineering"]
 REFERENCE = ["api_key_mappings", "dim_users", "dim_platforms", "raw_anthropic_api_keys", "raw_anthropic_users"]
-USAGE_SOURCES = ["raw_cursor_events", "raw_cursor_usage_events", "raw_claude_events", "raw_claude_code_events"]
-COST_SOURCES = ["raw_claude_costs", "raw_claude_events", "raw_cursor_usage_events", "raw_cursor_events", "budgets"]
+USAGE_SOURCES = [
+    "raw_cursor_events", "raw_cursor_usage_events", "raw_claude_events", "raw_claude_code_events", "raw_claude_web_events",
+    "raw_gemini_events",
+]
+COST_SOURCES = [
+    "raw_claude_costs", "raw_claude_events", "raw_cursor_usage_events", "raw_cursor_events", "raw_claude_web_costs",
+    "raw_claude_web_events", "raw_gemini_costs", "raw_gemini_events", "budgets",
+]
+SEAT_PLATFORMS = {"cursor": "Cursor", "claude_web": "Claude.ai", "gemini": "Gemini"}
 BASELINE_DAYS = 28
 
 
@@ -99,6 +106,7 @@ def fact_ai_usage(context: dg.AssetExecutionContext, warehouse: Warehouse):
     frame = build_fact_ai_usage(
         raw["raw_cursor_events"], raw["raw_cursor_usage_events"], raw["raw_claude_events"], raw["raw_claude_code_events"],
         _attribution_inputs(warehouse), context.run.run_id, pd.Timestamp.now(tz="UTC"),
+        claude_web=raw["raw_claude_web_events"], gemini=raw["raw_gemini_events"],
     )
     valid = yield from checked_frame(schemas.FactAiUsage, frame, "fact_ai_usage")
     users, platforms = _dimension_keys(warehouse)
@@ -132,7 +140,9 @@ def fact_ai_usage(context: dg.AssetExecutionContext, warehouse: Warehouse):
 def fact_ai_costs(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """Every billed dollar, allocated to a person or to 'unattributed': Anthropic cost lines split by
     token share within workspace, model and token type (equal split or unattributed when no usage
-    matches), Cursor on-demand charges per person and seats amortised per member and day. With the
+    matches), Cursor on-demand charges per person, Claude.ai per-user cost (user_cost_report), Gemini
+    API / Vertex AI billing-export lines by request label or project, and Cursor, Claude.ai and
+    Gemini seats amortised per seat and day. With the
     person's department as budget category, that month's budget and whether month-to-date spend is over it."""
     start, end = _window(context)
     month_start = start.replace(day=1)
@@ -140,21 +150,28 @@ def fact_ai_costs(context: dg.AssetExecutionContext, warehouse: Warehouse):
     history = warehouse.query_file(
         "queries/fact_cost_history.sql", {"since": min(month_start, start - timedelta(days=BASELINE_DAYS)), "until": start}
     )
-    price = _cursor_seat_price()
+    prices = {platform: _seat_price(platform) for platform in SEAT_PLATFORMS}
     inputs = CostInputs(
         claude_costs=_read(warehouse, "raw_claude_costs", "cost_date", start, end),
         claude_events=_read(warehouse, "raw_claude_events", "usage_date", start, end),
         cursor_events=_read(warehouse, "raw_cursor_usage_events", "usage_date", start, end),
         cursor_members=_read(warehouse, "raw_cursor_events", "usage_date", start, end),
-        cursor_seat_price_usd=price,
+        cursor_seat_price_usd=prices["cursor"],
         budgets=_read(warehouse, "budgets"),
         prior_spend=history[pd.to_datetime(history["cost_date"]).dt.date >= month_start],
+        claude_web_costs=_read(warehouse, "raw_claude_web_costs", "cost_date", start, end),
+        claude_web_events=_read(warehouse, "raw_claude_web_events", "usage_date", start, end),
+        claude_web_seat_price_usd=prices["claude_web"],
+        gemini_costs=_read(warehouse, "raw_gemini_costs", "cost_date", start, end),
+        gemini_events=_read(warehouse, "raw_gemini_events", "usage_date", start, end),
+        gemini_seat_price_usd=prices["gemini"],
     )
-    if price is None and len(inputs.cursor_members):
-        raise dg.Failure(
-            description=f"Cursor seats need a price: add a 'cursor' row to {SETTINGS.reference_dir / 'seat_prices.csv'} "
-            "(columns platform_code, plan, seat_price_usd_month)."
-        )
+    for platform, (members, price, name) in inputs.seat_holders().items():
+        if price is None and len(members):
+            raise dg.Failure(
+                description=f"{name} seats need a price: add a '{platform}' row to "
+                f"{SETTINGS.reference_dir / 'seat_prices.csv'} (columns platform_code, plan, seat_price_usd_month)."
+            )
     frame = build_fact_ai_costs(inputs, _attribution_inputs(warehouse), context.run.run_id, pd.Timestamp.now(tz="UTC"))
     valid = yield from checked_frame(schemas.FactAiCosts, frame, "fact_ai_costs")
     users, platforms = _dimension_keys(warehouse)
@@ -172,9 +189,9 @@ def fact_ai_costs(context: dg.AssetExecutionContext, warehouse: Warehouse):
     yield fact_checks.spend_spikes(valid, baseline)
 
 
-def _cursor_seat_price() -> Decimal | None:
+def _seat_price(platform: str) -> Decimal | None:
     try:
-        return seat_price(SETTINGS.reference_dir / "seat_prices.csv", "cursor")
+        return seat_price(SETTINGS.reference_dir / "seat_prices.csv", platform)
     except ReferenceValidationError as error:
         raise dg.Failure(description=str(error)) from None
 
@@ -189,13 +206,19 @@ def billed_totals(inputs: CostInputs) -> pd.DataFrame:
     if len(events):
         billed = events[(events["is_chargeable"] != False) & events["charged_usd"].notna()]  # noqa: E712
         frames.append(pd.DataFrame({"platform_sk": "cursor", "cost_date": billed["usage_date"], "billed_usd": billed["charged_usd"]}))
-    members = inputs.cursor_members
-    if len(members) and inputs.cursor_seat_price_usd is not None:
-        seats = members[["usage_date", "email"]].drop_duplicates()
-        frames.append(pd.DataFrame({
-            "platform_sk": "cursor", "cost_date": seats["usage_date"],
-            "billed_usd": seats["usage_date"].map(lambda d: daily_seat_price(inputs.cursor_seat_price_usd, d)),
-        }))
+    for platform, (members, price, _) in inputs.seat_holders().items():
+        if len(members) and price is not None:
+            seats = members[["usage_date", "email"]].drop_duplicates()
+            frames.append(pd.DataFrame({
+                "platform_sk": platform, "cost_date": seats["usage_date"],
+                "billed_usd": seats["usage_date"].map(lambda d, p=price: daily_seat_price(p, d)),
+            }))
+    web = inputs.claude_web_costs
+    if len(web):
+        frames.append(pd.DataFrame({"platform_sk": web["platform"], "cost_date": web["cost_date"], "billed_usd": web["amount_usd"]}))
+    billing = inputs.gemini_costs
+    if len(billing):
+        frames.append(pd.DataFrame({"platform_sk": "gemini", "cost_date": billing["cost_date"], "billed_usd": billing["net_cost"]}))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["platform_sk", "cost_date", "billed_usd"])
 
 

@@ -27,6 +27,7 @@ OWNERS = ["team:analytics-engineering"]
 # Raw tables whose people feed dim_users (sql/queries/discovered_people.sql).
 PEOPLE_SOURCES = [
     "raw_cursor_events", "raw_cursor_usage_events", "raw_claude_code_events", "raw_anthropic_users", "api_key_mappings",
+    "raw_claude_web_events", "raw_gemini_events",
 ]
 
 

@@ -20,9 +20,13 @@ import requests
 from ai_usage_analytics.bench.measure import Stopwatch
 from ai_usage_analytics.bench import minimum as m
 from ai_usage_analytics.resources.anthropic import API_VERSION, COST_GROUP_BY, MESSAGES_GROUP_BY
+from ai_usage_analytics.resources.claude_analytics import FIRST_DAY as ANALYTICS_FIRST_DAY
+from ai_usage_analytics.resources.claude_analytics import USER_COST_GROUP_BY
+from ai_usage_analytics.resources.google_reports import EVENT_NAME, rfc3339_midnight
+from ai_usage_analytics.resources.google_reports import FIRST_DAY as GEMINI_FIRST_DAY
 from ai_usage_analytics.resources.cursor import day_end_ms, day_start_ms, windows
 
-ITEMS_KEY = {m.DAILY_USAGE: "data", m.USAGE_EVENTS: "usageEvents"}
+ITEMS_KEY = {m.DAILY_USAGE: "data", m.USAGE_EVENTS: "usageEvents", m.GEMINI: "items"}
 
 
 class Fetcher:
@@ -35,6 +39,12 @@ class Fetcher:
         self.anthropic.headers.update(
             {"x-api-key": os.environ["ANTHROPIC_ADMIN_API_KEY"], "anthropic-version": API_VERSION}
         )
+        self.analytics = requests.Session()
+        self.analytics.headers.update(
+            {"x-api-key": os.environ["CLAUDE_ANALYTICS_API_KEY"], "anthropic-version": API_VERSION}
+        )
+        self.google = requests.Session()
+        self.google.headers.update({"Authorization": f"Bearer {os.environ['GOOGLE_REPORTS_ACCESS_TOKEN']}"})
         self.requests: dict[str, int] = {}
         self.bytes = 0
 
@@ -56,16 +66,18 @@ class Fetcher:
                 return
             page += 1
 
-    def get_pages(self, path: str, params: list, token_key: str, param: str) -> None:
+    def get_pages(self, path: str, params: list, token_key: str, param: str, session: requests.Session | None = None,
+                  until_no_token: bool = False) -> None:
+        """GET pages while ``has_more`` (or, with ``until_no_token``, while ``token_key`` is given)."""
         token = None
         while True:
-            response = self.anthropic.get(self.url + path, params=[*params, (param, token)] if token else params)
+            response = (session or self.anthropic).get(self.url + path, params=[*params, (param, token)] if token else params)
             response.raise_for_status()
             self._save(path, response.content)
             data = response.json()
-            if not data.get("has_more"):
+            token = data.get(token_key)
+            if not (token if until_no_token else data.get("has_more")):
                 return
-            token = data[token_key]
 
 
 def _days(first: date, last: date) -> Iterator[date]:
@@ -88,6 +100,19 @@ def fetch(fetcher: Fetcher, first: date, last: date) -> None:
     fetcher.get_pages(m.API_KEYS, limit, "last_id", "after_id")
     fetcher.get_pages(m.WORKSPACES, [("include_archived", "true"), *limit], "last_id", "after_id")
     fetcher.get_pages(m.USERS, limit, "last_id", "after_id")
+    analytics_first = max(first, ANALYTICS_FIRST_DAY)
+    for day in _days(analytics_first, last):
+        fetcher.get_pages(m.ANALYTICS_USERS, [("date", day.isoformat()), ("limit", m.ANALYTICS_PAGE_SIZE)], "next_page",
+                          "page", fetcher.analytics, until_no_token=True)
+    for start, end in windows(analytics_first, last, m.USER_COST_WINDOW_DAYS) if last >= analytics_first else []:
+        fetcher.get_pages(m.USER_COST, [("starting_at", f"{start}T00:00:00Z"), ("ending_at", f"{end + timedelta(days=1)}T00:00:00Z"),
+                                        ("bucket_width", "1d"), *(("group_by[]", g) for g in USER_COST_GROUP_BY),
+                                        ("limit", m.ANALYTICS_PAGE_SIZE)], "next_page", "page", fetcher.analytics)
+    if last >= GEMINI_FIRST_DAY:
+        fetcher.get_pages(m.GEMINI, [("startTime", rfc3339_midnight(max(first, GEMINI_FIRST_DAY))),
+                                     ("endTime", rfc3339_midnight(last + timedelta(days=1))), ("eventName", EVENT_NAME),
+                                     ("maxResults", m.GEMINI_PAGE_SIZE)], "nextPageToken", "pageToken", fetcher.google,
+                          until_no_token=True)
 
 
 def load(directory: Path, duckdb_path: Path) -> dict[str, int]:

@@ -12,6 +12,12 @@ The rules (the same the clients in ``resources/`` follow, from the vendors' docu
 * Anthropic ``usage_report/claude_code``: one day a query, at most 1000 records a page: per day
   ceil(records / 1000), at least one.
 * Anthropic lists (``api_keys``, ``workspaces``, ``users``): ceil(items / 1000), at least one.
+* Claude Enterprise Analytics ``/analytics/users``: one day a query (days from 2026-01-01), 1000 users
+  a page: per day ceil(seat users / 1000), at least one.
+* Claude Enterprise Analytics ``/analytics/user_cost_report``: windows of at most 31 days, 1000 rows
+  (user x day x product x model) a page: per window ceil(rows / 1000), at least one.
+* Google Workspace Reports ``gemini_in_workspace_apps``: the range (from 2025-06-20) in one query,
+  1000 activities a page: ceil(activities / 1000), at least one.
 
 Only the endpoints the pipeline needs count. Row counts come from the simulator's organisation
 (``range_counts``), so the minimum is the truth, not what the pipeline happened to send.
@@ -31,12 +37,19 @@ CLAUDE_CODE = "/v1/organizations/usage_report/claude_code"
 API_KEYS = "/v1/organizations/api_keys"
 WORKSPACES = "/v1/organizations/workspaces"
 USERS = "/v1/organizations/users"
-ENDPOINTS = (DAILY_USAGE, USAGE_EVENTS, MESSAGES, COSTS, CLAUDE_CODE, API_KEYS, WORKSPACES, USERS)
+ANALYTICS_USERS = "/v1/organizations/analytics/users"
+USER_COST = "/v1/organizations/analytics/user_cost_report"
+GEMINI = "/admin/reports/v1/activity/users/all/applications/gemini_in_workspace_apps"
+ENDPOINTS = (DAILY_USAGE, USAGE_EVENTS, MESSAGES, COSTS, CLAUDE_CODE, API_KEYS, WORKSPACES, USERS, ANALYTICS_USERS,
+             USER_COST, GEMINI)
 
 CURSOR_WINDOW_DAYS = 30
 CURSOR_PAGE_SIZE = 1000
 ANTHROPIC_BUCKETS_PER_PAGE = 31
 ANTHROPIC_LIST_LIMIT = 1000
+ANALYTICS_PAGE_SIZE = 1000
+USER_COST_WINDOW_DAYS = 31
+GEMINI_PAGE_SIZE = 1000
 
 
 def pages(items: int, page_size: int) -> int:
@@ -62,6 +75,10 @@ class RangeCounts:
     workspaces: int
     users: int
     extra: dict = field(default_factory=dict)
+    # None: every day of the range has data and none has rows (one empty page per query)
+    analytics_seats_per_day: list[int] | None = None  # per day from 2026-01-01
+    user_cost_rows_per_window: list[int] | None = None  # per window of <= 31 days from 2026-01-01
+    gemini_activities: int | None = 0  # None: no day of the range has Gemini data (no query)
 
 
 def requests_minimum(counts: RangeCounts) -> dict[str, int]:
@@ -83,13 +100,22 @@ def requests_minimum(counts: RangeCounts) -> dict[str, int]:
         API_KEYS: pages(counts.api_keys, ANTHROPIC_LIST_LIMIT),
         WORKSPACES: pages(counts.workspaces, ANTHROPIC_LIST_LIMIT),
         USERS: pages(counts.users, ANTHROPIC_LIST_LIMIT),
+        ANALYTICS_USERS: sum(pages(n, ANALYTICS_PAGE_SIZE) for n in (
+            counts.analytics_seats_per_day if counts.analytics_seats_per_day is not None else [0] * counts.days)),
+        USER_COST: sum(pages(n, ANALYTICS_PAGE_SIZE) for n in (
+            counts.user_cost_rows_per_window if counts.user_cost_rows_per_window is not None
+            else [0] * math.ceil(counts.days / USER_COST_WINDOW_DAYS))),
+        GEMINI: 0 if counts.gemini_activities is None else pages(counts.gemini_activities, GEMINI_PAGE_SIZE),
     }
 
 
 def range_counts(org, first: date, last: date) -> RangeCounts:
     """Counts for ``[first, last]`` from a simulator ``Organisation`` (the same selections the
     simulator serves from)."""
+    from ai_usage_analytics.demo.simulator.analytics import ANALYTICS_FIRST_DAY
+    from ai_usage_analytics.demo.simulator.analytics_cost import user_cost_parts
     from ai_usage_analytics.demo.simulator.anthropic import _added_at
+    from ai_usage_analytics.demo.org import GEMINI_FIRST_DAY
 
     all_days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     seated = []
@@ -104,7 +130,20 @@ def range_counts(org, first: date, last: date) -> RangeCounts:
         if org.in_period(d) else 0
         for d in all_days
     ]
+    analytics_days = [d for d in all_days if d >= ANALYTICS_FIRST_DAY]
+    seat_users = [p for p in org.people if p.claude_ai and p.in_roster]
+    seats = [sum(1 for p in seat_users if p.employed(d)) if org.in_period(d) else 0 for d in analytics_days]
+    cost_rows = []
+    for w in range(math.ceil(len(analytics_days) / USER_COST_WINDOW_DAYS)):
+        window = analytics_days[w * USER_COST_WINDOW_DAYS:(w + 1) * USER_COST_WINDOW_DAYS]
+        cost_rows.append(sum(len({(part.product, part.model) for part in user_cost_parts(org, p, d)})
+                             for p in seat_users for d in window))
+    gemini_days = [d for d in all_days if d >= GEMINI_FIRST_DAY]
+    gemini = sum(len(org.gemini_person_day(p, d)) for p in org.people for d in gemini_days) if gemini_days else None
     return RangeCounts(
+        analytics_seats_per_day=seats,
+        user_cost_rows_per_window=cost_rows,
+        gemini_activities=gemini,
         days=len(all_days),
         seated_per_window=seated,
         cursor_events=events,

@@ -247,6 +247,135 @@ class RawAnthropicUsers(_RawTable):
     raw_response: Series[str]
 
 
+def money():
+    """An exact Decimal amount column (NUMERIC(38, 9)); pandas keeps Decimals as objects."""
+    return pa.Field(nullable=False)
+
+
+class RawClaudeWebEvents(_RawTable):
+    event_id: Series[str] = pa.Field(unique=True)
+    ingest_date: Series[pa.Date]
+    fetched_at: Series[UtcTimestamp]
+    usage_date: Series[pa.Date]
+    user_id: Series[str] = pa.Field(nullable=True)
+    user_email: Series[str] = pa.Field(nullable=True)
+    user_type: Series[str] = pa.Field(nullable=True)
+    rbac_group_id: Series[str] = pa.Field(nullable=True)
+    rbac_group_name: Series[str] = pa.Field(nullable=True)
+    last_activity_date: Series[pa.Date] = pa.Field(nullable=True)
+    chat_message_count: Series[pd.Int64Dtype] = count()
+    chat_conversation_count: Series[pd.Int64Dtype] = count()
+    chat_thinking_message_count: Series[pd.Int64Dtype] = count()
+    chat_files_uploaded_count: Series[pd.Int64Dtype] = count()
+    chat_artifacts_created_count: Series[pd.Int64Dtype] = count()
+    chat_projects_created_count: Series[pd.Int64Dtype] = count()
+    chat_projects_used_count: Series[pd.Int64Dtype] = count()
+    chat_connectors_used_count: Series[pd.Int64Dtype] = count()
+    chat_skills_used_count: Series[pd.Int64Dtype] = count()
+    claude_code_session_count: Series[pd.Int64Dtype] = count()
+    claude_code_commit_count: Series[pd.Int64Dtype] = count()
+    claude_code_pull_request_count: Series[pd.Int64Dtype] = count()
+    claude_code_lines_added: Series[pd.Int64Dtype] = count()
+    claude_code_lines_removed: Series[pd.Int64Dtype] = count()
+    claude_code_tool_accepted: Series[pd.Int64Dtype] = count()
+    claude_code_tool_rejected: Series[pd.Int64Dtype] = count()
+    cowork_message_count: Series[pd.Int64Dtype] = count()
+    cowork_session_count: Series[pd.Int64Dtype] = count()
+    design_message_count: Series[pd.Int64Dtype] = count()
+    design_session_count: Series[pd.Int64Dtype] = count()
+    office_message_count: Series[pd.Int64Dtype] = count()
+    office_session_count: Series[pd.Int64Dtype] = count()
+    science_message_count: Series[pd.Int64Dtype] = count()
+    science_session_count: Series[pd.Int64Dtype] = count()
+    web_search_count: Series[pd.Int64Dtype] = count()
+    raw_response: Series[str]
+
+    @pa.dataframe_check
+    def user_is_identified(cls, frame: pd.DataFrame) -> pd.Series:
+        return frame["user_id"].notna() | frame["user_email"].notna()
+
+
+class RawClaudeWebCosts(_RawTable):
+    cost_id: Series[str] = pa.Field(unique=True)
+    ingest_date: Series[pa.Date]
+    fetched_at: Series[UtcTimestamp]
+    cost_date: Series[pa.Date]
+    starting_at: Series[UtcTimestamp] = pa.Field(nullable=True)
+    ending_at: Series[UtcTimestamp] = pa.Field(nullable=True)
+    actor_type: Series[str] = pa.Field(nullable=True)
+    actor_user_id: Series[str] = pa.Field(nullable=True)
+    actor_email: Series[str] = pa.Field(nullable=True)
+    actor_name: Series[str] = pa.Field(nullable=True)
+    actor_deleted: Series[pd.BooleanDtype] = pa.Field(nullable=True)
+    platform: Series[str] = pa.Field(isin=["claude_web", "claude_code"])
+    product: Series[str] = pa.Field(nullable=True)
+    model: Series[str] = pa.Field(nullable=True)
+    cost_type: Series[str] = pa.Field(nullable=True)
+    token_type: Series[str] = pa.Field(nullable=True)
+    context_window: Series[str] = pa.Field(nullable=True)
+    inference_geo: Series[str] = pa.Field(nullable=True)
+    speed: Series[str] = pa.Field(nullable=True)
+    rbac_group_id: Series[str] = pa.Field(nullable=True)
+    amount_usd: Series[object] = money()
+    list_amount_usd: Series[object] = pa.Field(nullable=True)
+    currency: Series[str] = pa.Field(isin=["USD"])
+    requests: Series[pd.Int64Dtype] = count()
+    raw_response: Series[str]
+
+    @pa.check("amount_usd")
+    def amount_is_a_number(cls, series: pd.Series) -> pd.Series:
+        return series.map(lambda v: v is not None and v == v and v >= 0)
+
+
+class RawGeminiEvents(_RawTable):
+    event_id: Series[str] = pa.Field(unique=True)
+    ingest_date: Series[pa.Date]
+    fetched_at: Series[UtcTimestamp]
+    usage_date: Series[pa.Date]
+    actor_email: Series[str] = pa.Field(nullable=True)
+    actor_profile_id: Series[str] = pa.Field(nullable=True)
+    customer_id: Series[str] = pa.Field(nullable=True)
+    application_name: Series[str] = pa.Field(nullable=True)
+    event_type: Series[str] = pa.Field(nullable=True)
+    event_name: Series[str] = pa.Field(isin=["feature_utilization"])
+    app_name: Series[str] = pa.Field(nullable=True)
+    action: Series[str] = pa.Field(nullable=True)
+    event_count: Series[pd.Int64Dtype] = pa.Field(ge=1)
+    first_event_at: Series[UtcTimestamp] = pa.Field(nullable=True)
+    last_event_at: Series[UtcTimestamp] = pa.Field(nullable=True)
+    raw_response: Series[str]
+
+
+class RawGeminiCosts(_RawTable):
+    cost_id: Series[str] = pa.Field(unique=True)
+    ingest_date: Series[pa.Date]
+    fetched_at: Series[UtcTimestamp]
+    cost_date: Series[pa.Date]
+    usage_start_time: Series[UtcTimestamp]
+    usage_end_time: Series[UtcTimestamp] = pa.Field(nullable=True)
+    billing_account_id: Series[str] = pa.Field(nullable=True)
+    service_id: Series[str] = pa.Field(nullable=True)
+    service_description: Series[str]
+    sku_id: Series[str] = pa.Field(nullable=True)
+    sku_description: Series[str] = pa.Field(nullable=True)
+    project_id: Series[str] = pa.Field(nullable=True)
+    project_name: Series[str] = pa.Field(nullable=True)
+    label_user: Series[str] = pa.Field(nullable=True)
+    label_team: Series[str] = pa.Field(nullable=True)
+    labels: Series[str]
+    cost: Series[object] = money()
+    credits_amount: Series[object] = money()
+    net_cost: Series[object] = money()
+    currency: Series[str] = pa.Field(isin=["USD"])
+    cost_type: Series[str] = pa.Field(nullable=True)
+    usage_amount: Series[float] = pa.Field(nullable=True)
+    usage_unit: Series[str] = pa.Field(nullable=True)
+
+    @pa.check("credits_amount")
+    def credits_are_not_positive(cls, series: pd.Series) -> pd.Series:
+        return series.map(lambda v: v is not None and v == v and v <= 0)
+
+
 class ApiKeyMappings(_RawTable):
     mapping_id: Series[str] = pa.Field(unique=True)
     api_key_id: Series[str] = pa.Field(nullable=True)
@@ -331,7 +460,8 @@ class FactAiUsage(_RawTable):
     ingest_timestamp: Series[UtcTimestamp]
     pipeline_run_id: Series[str]
     metric_source: Series[str] = pa.Field(
-        isin=["cursor_daily_usage", "cursor_usage_events", "claude_messages_usage", "claude_code_report"]
+        isin=["cursor_daily_usage", "cursor_usage_events", "claude_messages_usage", "claude_code_report",
+              "claude_analytics_users", "gemini_reports"]
     )
     use_case: Series[str] = pa.Field(isin=["engineering_productivity", "knowledge_work", "api_consumption"])
     usage_purpose: Series[str] = pa.Field(nullable=True)
@@ -385,7 +515,10 @@ class FactAiCosts(_RawTable):
     is_over_budget: Series[pd.BooleanDtype] = pa.Field(nullable=True)
     ingest_timestamp: Series[UtcTimestamp]
     pipeline_run_id: Series[str]
-    cost_source: Series[str] = pa.Field(isin=["anthropic_cost_report", "cursor_usage_events", "cursor_seats"])
+    cost_source: Series[str] = pa.Field(isin=[
+        "anthropic_cost_report", "cursor_usage_events", "cursor_seats", "claude_user_cost_report", "claude_web_seats",
+        "gemini_billing_export", "gemini_seats",
+    ])
     source_line_id: Series[str]
     attribution_method: Series[str] = pa.Field(isin=["direct_email", "api_key_mapping", "inferred", "unattributed"])
     attribution_confidence: Series[float] = pa.Field(ge=0, le=1)

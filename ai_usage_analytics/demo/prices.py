@@ -123,3 +123,9 @@ CURSOR_SEAT_USD_MONTH = Decimal(40)
 
 def cursor_token_fee_cents(total_tokens: int) -> Decimal:
     return Decimal(total_tokens) * CURSOR_TOKEN_FEE_USD_MTOK * CENTS / MILLION
+CLAUDE_AI_SEAT_PLAN = "enterprise"
+CLAUDE_AI_SEAT_USD_MONTH = Decimal(60)
+GEMINI_SEAT_PLAN = "workspace_gemini_add_on"
+GEMINI_SEAT_USD_MONTH = Decimal(20)
+# Gemini on Vertex AI, US dollars per million tokens (the demo's assumption, shape of Google's price list)
+GEMINI_USD_PER_MILLION = {"input": Decimal("1.25"), "output": Decimal(10)}

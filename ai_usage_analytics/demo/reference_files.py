@@ -3,8 +3,9 @@
 ``write_reference_files(org, directory, start, end)`` writes users.csv (the HR roster; contractors
 are not on it), api_key_mappings.csv (the keys the organisation maps: by id, or by key name for
 Claude Code API actors, one row per owner period), budgets.csv (per department and month of the
-period), seat_prices.csv (the Cursor seat) and roi_assumptions.csv. Values pass the validators in
-``transform.reference`` and ``transform.seat_prices``.
+period), seat_prices.csv (the Cursor, Claude.ai Enterprise and Gemini seats), roi_assumptions.csv and
+gemini_billing_export.csv (the Cloud Billing export lines of the period, see ``demo.gemini_billing``).
+Values pass the validators in ``transform.reference`` and ``transform.seat_prices``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,15 @@ from decimal import Decimal
 from pathlib import Path
 
 from ai_usage_analytics.demo.org import DEPARTMENTS, Organisation
-from ai_usage_analytics.demo.prices import CURSOR_SEAT_PLAN, CURSOR_SEAT_USD_MONTH
+from ai_usage_analytics.demo.gemini_billing import write_billing_export
+from ai_usage_analytics.demo.prices import (
+    CLAUDE_AI_SEAT_PLAN,
+    CLAUDE_AI_SEAT_USD_MONTH,
+    CURSOR_SEAT_PLAN,
+    CURSOR_SEAT_USD_MONTH,
+    GEMINI_SEAT_PLAN,
+    GEMINI_SEAT_USD_MONTH,
+)
 from ai_usage_analytics.transform.reference import BUDGET_COLUMNS, MAPPING_COLUMNS, MAPPING_OPTIONAL, ROI_COLUMNS, USER_COLUMNS
 from ai_usage_analytics.transform.seat_prices import COLUMNS as SEAT_PRICE_COLUMNS
 
@@ -100,7 +109,7 @@ def budget_rows(org: Organisation, start: date, end: date) -> list[dict]:
 
 
 def write_reference_files(org: Organisation, directory: Path | str, start: date, end: date) -> dict[str, Path]:
-    """Write the five reference CSVs into ``directory`` (created if needed); returns name -> path."""
+    """Write the six reference CSVs into ``directory`` (created if needed); returns name -> path."""
     if end < start:
         raise ValueError(f"the period ends ({end}) before it starts ({start})")
     directory = Path(directory)
@@ -110,7 +119,11 @@ def write_reference_files(org: Organisation, directory: Path | str, start: date,
         "api_key_mappings": _write(directory / "api_key_mappings.csv", MAPPING_COLUMNS + MAPPING_OPTIONAL, mapping_rows(org)),
         "budgets": _write(directory / "budgets.csv", BUDGET_COLUMNS, budget_rows(org, start, end)),
         "seat_prices": _write(directory / "seat_prices.csv", SEAT_PRICE_COLUMNS, [
-            {"platform_code": "cursor", "plan": CURSOR_SEAT_PLAN, "seat_price_usd_month": f"{CURSOR_SEAT_USD_MONTH:.2f}"}]),
+            {"platform_code": code, "plan": plan, "seat_price_usd_month": f"{price:.2f}"}
+            for code, plan, price in (("cursor", CURSOR_SEAT_PLAN, CURSOR_SEAT_USD_MONTH),
+                                      ("claude_web", CLAUDE_AI_SEAT_PLAN, CLAUDE_AI_SEAT_USD_MONTH),
+                                      ("gemini", GEMINI_SEAT_PLAN, GEMINI_SEAT_USD_MONTH))]),
         "roi_assumptions": _write(directory / "roi_assumptions.csv", ROI_COLUMNS, [
             {"output_measure": m, "minutes_saved_per_unit": minutes, "assumption": text} for m, minutes, text in ROI_ASSUMPTIONS]),
+        "gemini_billing_export": write_billing_export(org, directory / "gemini_billing_export.csv", start, end),
     }

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from ai_usage_analytics.demo.gemini_billing import gemini_cost_usd
 from ai_usage_analytics.demo.org import Organisation
 from ai_usage_analytics.demo.reference_files import write_reference_files
 from ai_usage_analytics.demo.server import DEMO_KEYS, start_simulator
@@ -51,6 +52,7 @@ def demo_environment(url: str, org: Organisation) -> dict[str, str]:
         "CURSOR_API_KEY": DEMO_KEYS["cursor"],
         "ANTHROPIC_ADMIN_API_KEY": DEMO_KEYS["anthropic_admin"],
         "CLAUDE_ANALYTICS_API_KEY": DEMO_KEYS["claude_analytics"],
+        "GOOGLE_REPORTS_ACCESS_TOKEN": DEMO_KEYS["google_reports"],
         "CLAUDE_CODE_WORKSPACE_IDS": ",".join(w.id for w in org.workspaces if w.is_claude_code),
     }
 
@@ -76,12 +78,42 @@ def reconciliation(warehouse, org: Organisation, first: date, last: date) -> lis
     anthropic = sum((Decimal(t["anthropic"]["cost_usd"]) for t in truths), Decimal(0))
     unmapped = sum((Decimal(t["anthropic"]["unmapped_cost_usd"]) for t in truths), Decimal(0))
     cursor = sum((Decimal(t["cursor"]["charged_cents"]) / 100 for t in truths), Decimal(0))
+    return [*_anthropic_and_cursor(pipeline, anthropic, unmapped, cursor),
+            *knowledge_work_reconciliation(warehouse, org, days, pipeline)]
+
+
+def _anthropic_and_cursor(pipeline, anthropic: Decimal, unmapped: Decimal, cursor: Decimal) -> list:
     return [
         ("Anthropic cost report (USD)",
          pipeline("anthropic_cost_report", "anthropic_cost_report:unattributed"), anthropic.quantize(Decimal("0.01"))),
         ("  of which unattributed (USD)", pipeline("anthropic_cost_report:unattributed"), unmapped.quantize(Decimal("0.01"))),
         ("Cursor usage charges (USD)",
          pipeline("cursor_usage_events", "cursor_usage_events:unattributed"), cursor.quantize(Decimal("0.01"))),
+    ]
+
+
+def knowledge_work_reconciliation(warehouse, org: Organisation, days: list[date], pipeline) -> list:
+    """Claude.ai (messages, user cost) and Gemini (Workspace events, billing-export cost) against the truth."""
+    from ai_usage_analytics.demo.simulator.analytics_cost import claude_ai_truth
+
+    first, last = days[0], days[-1]
+    raw = warehouse.query(
+        "SELECT (SELECT SUM(chat_message_count) FROM raw_claude_web_events WHERE usage_date BETWEEN $first AND $last) AS m, "
+        "(SELECT SUM(event_count) FROM raw_gemini_events WHERE usage_date BETWEEN $first AND $last) AS g",
+        {"first": first, "last": last},
+    ).iloc[0]
+    claude = [claude_ai_truth(org, d) for d in days]
+    cents = Decimal("0.01")
+    return [
+        ("Claude.ai chat messages", Decimal(int(raw["m"] or 0)), Decimal(sum(t["messages"] for t in claude))),
+        ("Claude.ai user cost (USD)",
+         pipeline("claude_user_cost_report", "claude_user_cost_report:unattributed"),
+         sum((t["amount_usd"] for t in claude), Decimal(0)).quantize(cents)),
+        ("Gemini Workspace events", Decimal(int(raw["g"] or 0)),
+         Decimal(sum(org.truth(d)["gemini"]["events"] for d in days))),
+        ("Gemini API billing (USD)",
+         pipeline("gemini_billing_export", "gemini_billing_export:unattributed"),
+         sum((gemini_cost_usd(org, d) for d in days), Decimal(0)).quantize(cents)),
     ]
 
 
@@ -99,7 +131,8 @@ def print_summary(result, warehouse, org: Organisation, first: date, last: date,
     print("Reconciliation with the simulator's ground truth:")
     for what, ours, truth in reconciliation(warehouse, org, first, last):
         verdict = "equal" if ours.quantize(Decimal("0.01")) == truth else f"DIFFERS by {ours - truth}"
-        print(f"  {what:<34} pipeline {ours:>12,.2f}   truth {truth:>12,.2f}   {verdict}")
+        shape = ",.2f" if "USD" in what else ",.0f"
+        print(f"  {what:<34} pipeline {ours:>12{shape}}   truth {truth:>12{shape}}   {verdict}")
 
 
 def print_dashboards(directory: Path) -> None:

@@ -5,14 +5,15 @@ token type) is split among API keys in proportion to their tokens of that type i
 and model (web-search lines by web-search requests); a line no usage matches is split equally
 among the keys that used that workspace that day, else goes to the unattributed sentinel. Keys are
 then attributed to people exactly like usage. Cursor: on-demand charges per person from the usage
-events (the vendor names the person), and the seat price amortised per member per day.
+events (the vendor names the person), and the seat price amortised per member per day. Claude.ai
+and Gemini: see transform.knowledge_facts.
 Every line's rows add up to the line exactly (see transform.allocation).
 """
 
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pandas as pd
@@ -22,6 +23,12 @@ from ai_usage_analytics.settings import SQL_DIR
 from ai_usage_analytics.transform.allocation import METHOD_CONFIDENCE, NANO, allocate
 from ai_usage_analytics.transform.attribution import UNATTRIBUTED, attribute_api_keys, attribute_emails, classify_use_case
 from ai_usage_analytics.transform.common import stable_id
+from ai_usage_analytics.transform.knowledge_facts import (
+    claude_web_cost_lines,
+    gemini_cost_lines,
+    seat_line_ids,
+    seat_members,
+)
 from ai_usage_analytics.transform.usage_facts import PLATFORM_CATEGORY, AttributionInputs
 from ai_usage_analytics.transform.users import user_sk
 
@@ -46,6 +53,21 @@ class CostInputs:
     cursor_seat_price_usd: Decimal | None  # monthly seat price, from seat_prices.csv
     budgets: pd.DataFrame  # budget_category, month, budget_usd
     prior_spend: pd.DataFrame  # budget_category, cost_date, allocated_cost_usd: earlier days of the window's months
+    claude_web_costs: pd.DataFrame = field(default_factory=pd.DataFrame)  # raw_claude_web_costs for the window
+    claude_web_events: pd.DataFrame = field(default_factory=pd.DataFrame)  # raw_claude_web_events for the window
+    claude_web_seat_price_usd: Decimal | None = None
+    gemini_costs: pd.DataFrame = field(default_factory=pd.DataFrame)  # raw_gemini_costs for the window
+    gemini_events: pd.DataFrame = field(default_factory=pd.DataFrame)  # raw_gemini_events for the window
+    gemini_seat_price_usd: Decimal | None = None
+
+    def seat_holders(self) -> dict[str, tuple[pd.DataFrame, Decimal | None, str]]:
+        """Per seat platform: (usage_date, email) seat-days, the monthly price, the display name."""
+        return {
+            "cursor": (self.cursor_members, self.cursor_seat_price_usd, "Cursor"),
+            "claude_web": (seat_members(self.claude_web_events, "usage_date", "user_email"),
+                           self.claude_web_seat_price_usd, "Claude.ai"),
+            "gemini": (seat_members(self.gemini_events, "usage_date", "actor_email"), self.gemini_seat_price_usd, "Gemini"),
+        }
 
 
 def fact_cost_columns() -> tuple[str, ...]:
@@ -151,18 +173,19 @@ def daily_seat_price(monthly: Decimal, day) -> Decimal:
     return (monthly / calendar.monthrange(day.year, day.month)[1]).quantize(NANO)
 
 
-def cursor_seats(members: pd.DataFrame, monthly_price: Decimal | None) -> pd.DataFrame:
-    """The monthly seat price spread evenly over the days of the month, per member and day."""
+def seat_lines(members: pd.DataFrame, monthly_price: Decimal | None, platform: str = "cursor",
+               name: str = "Cursor") -> pd.DataFrame:
+    """The monthly seat price spread evenly over the days of the month, per member (usage_date, email) and day."""
     if members.empty or monthly_price is None:
         return pd.DataFrame()
     seats = members[["usage_date", "email"]].drop_duplicates().sort_values(["usage_date", "email"])
     amount = seats["usage_date"].map(lambda d: daily_seat_price(monthly_price, d))
     return pd.DataFrame(
         {
-            "cost_source": "cursor_seats",
-            "source_line_id": [stable_id("cursor_seat", d, e) for d, e in zip(seats["usage_date"], seats["email"])],
+            "cost_source": f"{platform}_seats",
+            "source_line_id": seat_line_ids(platform, seats),
             "cost_date": seats["usage_date"],
-            "platform_code": "cursor",
+            "platform_code": platform,
             "api_key_id": None,
             "email": seats["email"],
             "line_total_usd": amount,
@@ -176,7 +199,7 @@ def cursor_seats(members: pd.DataFrame, monthly_price: Decimal | None) -> pd.Dat
             "workspace_id": None,
             "model_name": None,
             "token_type": None,
-            "description": "Cursor seat (monthly price / days in month)",
+            "description": f"{name} seat (monthly price / days in month)",
         }
     ).reset_index(drop=True)
 
@@ -198,7 +221,9 @@ def build_fact_ai_costs(inputs: CostInputs, attribution: AttributionInputs, run_
     parts = [
         allocate_anthropic(inputs.claude_costs, inputs.claude_events),
         cursor_charges(inputs.cursor_events),
-        cursor_seats(inputs.cursor_members, inputs.cursor_seat_price_usd),
+        claude_web_cost_lines(inputs.claude_web_costs, inputs.claude_web_events),
+        gemini_cost_lines(inputs.gemini_costs, attribution.users["user_email"]),
+        *(seat_lines(members, price, platform, name) for platform, (members, price, name) in inputs.seat_holders().items()),
     ]
     parts = [p for p in parts if len(p)]
     columns = list(fact_cost_columns())
@@ -223,7 +248,7 @@ def build_fact_ai_costs(inputs: CostInputs, attribution: AttributionInputs, run_
             "cost_date": rows["cost_date"],
             "cost_timestamp": pd.to_datetime(rows["cost_date"].astype(str)).dt.tz_localize("UTC"),
             "api_key_id": rows["api_key_id"],
-            "billing_account_id": None,
+            "billing_account_id": rows["billing_account_id"] if "billing_account_id" in rows else None,
             **{part: [a if t == kind else Decimal(0) for a, t in zip(allocated, rows["cost_type"])] for kind, part in COST_TYPE_PART.items()},
             "total_cost_usd": rows["line_total_usd"],
             "cost_type": rows["cost_type"],

@@ -5,7 +5,8 @@ from the messages usage report, per key and model; the Claude Code report contri
 productivity metrics (sessions, lines, tool accepts, commits, PRs) and the vendor's estimated cost,
 and tokens only for subscription customers, whose usage never reaches the messages report.
 Cursor daily usage gives productivity totals per person and day (no model split, model_name null);
-Cursor usage events give tokens per person, day and model.
+Cursor usage events give tokens per person, day and model. Claude.ai and Gemini: see
+transform.knowledge_facts.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from ai_usage_analytics.transform.attribution import (
     refine_platform,
 )
 from ai_usage_analytics.transform.common import stable_id
+from ai_usage_analytics.transform.knowledge_facts import claude_web_usage, gemini_usage
 from ai_usage_analytics.transform.platforms import PLATFORMS
 from ai_usage_analytics.transform.users import user_sk
 
@@ -224,12 +226,18 @@ def build_fact_ai_usage(
     inputs: AttributionInputs,
     run_id: str,
     now: pd.Timestamp,
+    claude_web: pd.DataFrame | None = None,
+    gemini: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
+    """``claude_web`` / ``gemini``: raw_claude_web_events / raw_gemini_events of the window (see
+    transform.knowledge_facts)."""
     parts = [
         cursor_daily_metrics(cursor_daily) if len(cursor_daily) else None,
         cursor_event_metrics(cursor_events) if len(cursor_events) else None,
         claude_messages_metrics(claude_events) if len(claude_events) else None,
         claude_code_metrics(claude_code) if len(claude_code) else None,
+        *(_sum(_empty_keys(metrics(raw))) for metrics, raw in ((claude_web_usage, claude_web), (gemini_usage, gemini))
+          if raw is not None and len(raw)),
     ]
     parts = [p for p in parts if p is not None and len(p)]
     columns = fact_usage_columns()

@@ -14,7 +14,10 @@ from ai_usage_analytics.assets import facts, raw, reference
 from ai_usage_analytics.demo.reference_files import write_reference_files
 from ai_usage_analytics.demo.server import DEMO_KEYS, start_simulator
 from ai_usage_analytics.resources.anthropic import AnthropicAdminAPI
+from ai_usage_analytics.resources.claude_analytics import ClaudeAnalyticsAPI
 from ai_usage_analytics.resources.cursor import CursorAdminAPI
+from ai_usage_analytics.resources.gemini_billing import LocalCsvGeminiBilling
+from ai_usage_analytics.resources.google_reports import GoogleWorkspaceReports
 from ai_usage_analytics.resources.google_sheets import LocalCsvReference
 from ai_usage_analytics.resources.io_manager import WarehouseIOManager
 from ai_usage_analytics.schedules import RANGE_END_TAG, RANGE_START_TAG
@@ -54,7 +57,8 @@ def reference_dir(tmp_path, simulator, monkeypatch) -> Path:
     return point_settings_at(monkeypatch, simulator, tmp_path / "reference")
 
 
-def resources(warehouse, simulator, reference_dir, anthropic_key: str = DEMO_KEYS["anthropic_admin"], retries: int = 3):
+def resources(warehouse, simulator, reference_dir, anthropic_key: str = DEMO_KEYS["anthropic_admin"], retries: int = 3,
+              analytics_key: str = DEMO_KEYS["claude_analytics"]):
     fast = dict(backoff_factor=0.0, backoff_jitter_seconds=0.0, max_retries=retries, timeout_seconds=5.0)
     return {
         "warehouse": warehouse,
@@ -67,11 +71,14 @@ def resources(warehouse, simulator, reference_dir, anthropic_key: str = DEMO_KEY
         "anthropic": AnthropicAdminAPI(
             api_key=anthropic_key, api_key_env_var="ANTHROPIC_ADMIN_API_KEY", base_url=simulator.url, **fast
         ),
+        "claude_analytics": ClaudeAnalyticsAPI(api_key=analytics_key, base_url=simulator.url, requests_per_minute=0, **fast),
+        "google_reports": GoogleWorkspaceReports(api_key=DEMO_KEYS["google_reports"], base_url=simulator.url, **fast),
+        "gemini_billing": LocalCsvGeminiBilling(path=str(reference_dir / "gemini_billing_export.csv")),
     }
 
 
 def run(assets, warehouse, simulator, reference_dir, first: date = FIRST, last: date = LAST, **kwargs):
-    options = {k: kwargs.pop(k) for k in ("anthropic_key", "retries") if k in kwargs}
+    options = {k: kwargs.pop(k) for k in ("anthropic_key", "retries", "analytics_key") if k in kwargs}
     return dg.materialize(
         assets,
         tags={RANGE_START_TAG: first.isoformat(), RANGE_END_TAG: last.isoformat()},

@@ -211,3 +211,27 @@ def test_focus_costs_carry_every_dollar_in_focus_columns(seeded):
     assert (kim["ProviderName"], kim["ServiceName"], kim["ChargeCategory"]) == ("Anthropic", "Claude API", "Usage")
     assert str(kim["ChargePeriodStart"])[:10] == "2026-03-02" and str(kim["BillingPeriodStart"])[:10] == "2026-03-01"
     assert json.loads(kim["Tags"])["person"] == "kim@corp.com"
+
+
+def test_seat_utilization_lists_claude_ai_seats_from_the_daily_seat_listing(seeded):
+    counts = ("chat_message_count", "cowork_message_count", "design_message_count", "office_message_count",
+              "science_message_count", "web_search_count")
+
+    def seat(email, day, messages):
+        return {"event_id": f"{email}{day}", "ingest_date": day, "fetched_at": FETCHED, "usage_date": day,
+                "user_id": email, "user_email": email, "raw_response": "{}",
+                **{c: 0 for c in counts}, "chat_message_count": messages}
+    seeded.replace_window("raw_claude_web_events", rows(seeded, "raw_claude_web_events", [
+        seat("kim@corp.com", MON, 4), seat("kim@corp.com", TUE, 0), seat("bob@corp.com", TUE, 0),
+    ]), "usage_date", FEB, date(2026, 4, 1))
+    seats = [{**cost(sk, "claude_web", TUE, "2.00", "knowledge_work", cost_type="subscription"), "cost_id": f"web-{sk}"}
+             for sk in ("u_kim", "u_bob")]
+    seeded.replace_window("fact_ai_costs", pd.concat([seeded.read_table("fact_ai_costs"), rows(seeded, "fact_ai_costs", seats)]),
+                          "cost_date", FEB, date(2026, 4, 1))
+
+    out = view(seeded, "vw_seat_utilization", "user_email")
+    web = out[out["platform_sk"] == "claude_web"].set_index("user_email")
+    assert list(web.index) == ["bob@corp.com", "kim@corp.com"]
+    assert (web.loc["kim@corp.com", "active_days_last_30"], web.loc["kim@corp.com", "is_idle"]) == (1, False)
+    assert (web.loc["bob@corp.com", "is_idle"], web.loc["bob@corp.com", "seat_cost_last_30_usd"]) == (True, pytest.approx(2.0))
+    assert str(web.loc["kim@corp.com", "data_through"])[:10] == str(TUE)

@@ -58,3 +58,24 @@ def test_range_counts_read_the_organisation():
     assert found.cursor_events == sum(len(org.day(d).cursor_events) for d in every_day)
     assert found.claude_code_records_per_day[-1] == len(org.day(last).claude_code)
     assert 0 < found.seated_per_window[0] <= 30
+
+
+def test_knowledge_work_endpoints_page_per_day_per_window_and_per_range():
+    minimum = m.requests_minimum(counts(
+        40, analytics_seats_per_day=[999] * 39 + [1001], user_cost_rows_per_window=[2500, 0], gemini_activities=1000,
+    ))
+    assert minimum[m.ANALYTICS_USERS] == 39 + 2  # one query a day, 1000 users a page
+    assert minimum[m.USER_COST] == 3 + 1  # windows of <= 31 days, 1000 rows a page, an empty window is one request
+    assert minimum[m.GEMINI] == 1  # the whole range in one query
+    assert m.requests_minimum(counts(3, analytics_seats_per_day=[], user_cost_rows_per_window=[],
+                                     gemini_activities=None))[m.GEMINI] == 0  # before the APIs have data
+
+
+def test_range_counts_of_the_knowledge_work_apis():
+    org = Organisation(seed=7, people=30, today=date(2026, 3, 20))
+    found = m.range_counts(org, date(2025, 12, 30), date(2026, 1, 2))  # the analytics API starts on 2026-01-01
+    assert len(found.analytics_seats_per_day) == 2 and len(found.user_cost_rows_per_window) == 1
+    assert found.analytics_seats_per_day[0] == sum(1 for p in org.people if p.claude_ai and p.in_roster
+                                                   and p.employed(date(2026, 1, 1)))
+    assert found.gemini_activities == sum(org.truth(date(2025, 12, 30) + (date(2025, 1, 2) - date(2025, 1, 1)) * i)
+                                          ["gemini"]["events"] for i in range(4))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
 from ai_usage_analytics.demo.org import Organisation
 from ai_usage_analytics.demo.reference_files import write_reference_files
@@ -22,7 +22,7 @@ def test_every_reference_file_parses_without_problems(tmp_path):
     company = Organisation(seed=7, people=300, today=TODAY)
     paths = write_reference_files(company, tmp_path / "reference", date(2025, 1, 1), TODAY)
 
-    assert set(paths) == {"users", "api_key_mappings", "budgets", "seat_prices", "roi_assumptions"}
+    assert set(paths) == {"users", "api_key_mappings", "budgets", "seat_prices", "roi_assumptions", "gemini_billing_export"}
     users = parse_users(*read(paths["users"]))
     mappings = parse_api_key_mappings(*read(paths["api_key_mappings"]))
     budgets = parse_budgets(*read(paths["budgets"]))
@@ -37,4 +37,22 @@ def test_every_reference_file_parses_without_problems(tmp_path):
                                      if date(y, m, 1) <= TODAY}
     assert set(budgets["budget_category"]) == {p.department for p in company.people}
     assert seat_price(paths["seat_prices"], "cursor") > 0
+    assert seat_price(paths["seat_prices"], "claude_web") > 0 and seat_price(paths["seat_prices"], "gemini") > 0
     assert len(roi) == 5
+
+
+def test_the_billing_export_csv_is_the_query_s_columns_and_its_gemini_lines_add_up_to_the_truth(tmp_path):
+    from ai_usage_analytics.demo.gemini_billing import gemini_cost_usd
+    from ai_usage_analytics.resources.gemini_billing import LocalCsvGeminiBilling
+    from ai_usage_analytics.transform.gemini import normalize_billing_export
+
+    company = Organisation(seed=7, people=120, today=TODAY)
+    paths = write_reference_files(company, tmp_path / "reference", date(2026, 3, 1), TODAY)
+    first, stop = date(2026, 3, 10), date(2026, 3, 13)
+    rows = LocalCsvGeminiBilling(path=str(paths["gemini_billing_export"])).cost_rows(first, stop)
+    raw = normalize_billing_export(rows, first, stop, datetime(2026, 3, 20, tzinfo=timezone.utc))
+    for offset in range(3):
+        day = first + timedelta(days=offset)
+        assert sum(raw.loc[raw["cost_date"] == day, "net_cost"]) == gemini_cost_usd(company, day) > 0
+    assert set(raw["service_description"]) == {"Vertex AI", "Gemini API"}  # Compute Engine and other SKUs left out
+    assert raw["label_user"].notna().any() and raw["label_user"].isna().any()

@@ -152,3 +152,21 @@ def _row(org, record) -> MessagesRow:
     counts = (record.uncached_input_tokens, record.cache_creation_5m_tokens, record.cache_creation_1h_tokens,
               record.cache_read_input_tokens, record.output_tokens, record.web_search_requests)
     return MessagesRow(record.api_key_id, record.workspace_id, record.model, *(int(c) for c in counts))
+
+
+def test_claude_ai_truth_is_what_the_analytics_endpoints_serve_and_the_control_route_returns_it(simulator):
+    from ai_usage_analytics.resources.claude_analytics import ClaudeAnalyticsAPI
+
+    client = ClaudeAnalyticsAPI(api_key=DEMO_KEYS["claude_analytics"], base_url=simulator.url, requests_per_minute=0, **FAST)
+    records = client.get_users(DAY)
+    rows = client.get_user_cost(DAY, DAY)
+    truth = requests.get(f"{simulator.url}/_sim/truth", params={"date": DAY.isoformat()}, timeout=30).json()["claude_ai"]
+    assert truth["seats"] == len(records) > 0
+    assert truth["messages"] == sum(r["chat_metrics"]["message_count"] for r in records) > 0
+    assert truth["web_searches"] == sum(r["web_search_count"] for r in records)
+    served = sum((Decimal(r["amount"]) for r in rows), Decimal(0)) / 100
+    assert abs(served - Decimal(truth["amount_usd"])) < Decimal("0.000001")
+    by_product = Counter()
+    for row in rows:
+        by_product[row["product"]] += Decimal(row["amount"])
+    assert set(by_product) == set(truth["amount_cents"]) == {"chat", "claude_code"}

@@ -11,7 +11,7 @@ from ai_usage_analytics.transform.cost_facts import (
     CostInputs,
     allocate_anthropic,
     build_fact_ai_costs,
-    cursor_seats,
+    seat_lines,
     daily_seat_price,
 )
 from ai_usage_analytics.transform.usage_facts import AttributionInputs
@@ -106,7 +106,7 @@ def test_split_exact_always_adds_up(total, weights):
 def test_seats_amortise_the_monthly_price_per_member_and_day():
     members = pd.DataFrame({"usage_date": [date(2026, 2, 1), date(2026, 2, 1), date(2026, 3, 1)],
                             "email": ["a@corp.com", "b@corp.com", "a@corp.com"]})
-    seats = cursor_seats(members, Decimal("40"))
+    seats = seat_lines(members, Decimal("40"))
     assert seats["allocated_cost_usd"].tolist() == [Decimal("1.428571429")] * 2 + [Decimal("1.290322581")]
     assert daily_seat_price(Decimal("40"), date(2026, 2, 1)) * 28 == Decimal("40.000000012")
 

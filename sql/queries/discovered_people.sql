@@ -13,3 +13,9 @@ FROM raw_anthropic_users WHERE email IS NOT NULL GROUP BY 1
 UNION ALL
 SELECT LOWER(user_email), 'api_key_mapping', MIN(COALESCE(valid_from, CAST(created_at AS DATE)))
 FROM api_key_mappings WHERE user_email IS NOT NULL AND user_email != 'unattributed' GROUP BY 1
+UNION ALL
+SELECT LOWER(user_email), 'claude_web', MIN(usage_date)
+FROM raw_claude_web_events WHERE user_email IS NOT NULL AND STRPOS(user_email, '@') > 0 GROUP BY 1
+UNION ALL
+SELECT LOWER(actor_email), 'gemini', MIN(usage_date)
+FROM raw_gemini_events WHERE actor_email IS NOT NULL GROUP BY 1

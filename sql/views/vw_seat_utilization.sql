@@ -4,24 +4,30 @@
 --   last_active_date (null if never active in the data), active_days_last_30, is_idle (no activity in the
 --   last 30 days), seat_cost_last_30_usd (allocated seat cost over those 30 days: what an idle seat costs a month),
 --   paid_tools (how many paid seats the person holds across platforms), overlapping_tools (holds more than one).
--- Seats today come from Cursor's daily membership (every member, active or not); Claude.ai and Gemini seats join
--- the same shape as those sources land.
-WITH cursor_days AS (
-  SELECT email, usage_date, is_active FROM raw_cursor_events
+-- Seats come from Cursor's daily membership and Claude.ai's daily seat listing (/analytics/users: every seat
+-- user, active or not); Gemini has no licence listing (its seats are charged per active day), so it has no idle seats.
+WITH seat_days AS (
+  SELECT 'cursor' AS platform_sk, email, usage_date, is_active FROM raw_cursor_events
+  UNION ALL
+  SELECT 'claude_web', LOWER(user_email), usage_date,
+    (chat_message_count + cowork_message_count + design_message_count + office_message_count + science_message_count
+      + web_search_count) > 0
+  FROM raw_claude_web_events
+  WHERE user_email IS NOT NULL
 ),
 latest AS (
-  SELECT MAX(usage_date) AS data_through FROM cursor_days
+  SELECT platform_sk, MAX(usage_date) AS data_through FROM seat_days GROUP BY platform_sk
 ),
 seats AS (
-  SELECT 'cursor' AS platform_sk, c.email,
+  SELECT c.platform_sk, c.email,
     MAX(l.data_through) AS data_through,
     MAX(CASE WHEN c.is_active THEN c.usage_date END) AS last_active_date,
     COUNT(DISTINCT CASE WHEN c.is_active AND c.usage_date > DATE_SUB(l.data_through, INTERVAL 30 DAY) THEN c.usage_date END)
       AS active_days_last_30,
     MAX(c.usage_date) AS last_member_date
-  FROM cursor_days AS c
-  CROSS JOIN latest AS l
-  GROUP BY c.email
+  FROM seat_days AS c
+  JOIN latest AS l ON l.platform_sk = c.platform_sk
+  GROUP BY c.platform_sk, c.email
 ),
 current_seats AS (
   SELECT * FROM seats WHERE last_member_date = data_through
@@ -29,7 +35,7 @@ current_seats AS (
 seat_cost AS (
   SELECT f.user_sk, f.platform_sk, SUM(f.allocated_cost_usd) AS seat_cost
   FROM fact_ai_costs AS f
-  CROSS JOIN latest AS l
+  JOIN latest AS l ON l.platform_sk = f.platform_sk
   WHERE f.cost_type = 'subscription' AND f.cost_date > DATE_SUB(l.data_through, INTERVAL 30 DAY)
   GROUP BY f.user_sk, f.platform_sk
 )

@@ -301,3 +301,22 @@ def _install_analytics_cost(app: Flask, state: SimulatorState) -> None:
             "next_page": page_token("user_cost", query, offset + limit) if more else None,
             "organization_id": anthropic_id("org", org.seed),
         })
+
+
+def claude_ai_truth(org: Organisation, day: date) -> dict:
+    """Claude.ai totals of ``day`` that a client paging through ``/analytics/users?date=`` and a daily
+    ``user_cost_report`` must add up to: seat users listed, their chat messages and web searches, and
+    cost (``amount``, cents, per product) of the seat users."""
+    seats = [p for p in org.people if p.claude_ai and p.in_roster and p.employed(day)] if org.in_period(day) else []
+    records = [_analytics_day(org, p, day) for p in seats]
+    cents: dict[str, Decimal] = defaultdict(Decimal)
+    for person in seats:
+        for part in user_cost_parts(org, person, day):
+            cents[part.product] += part.list_cents * ENTERPRISE_DISCOUNT
+    return {
+        "seats": len(seats),
+        "messages": sum(r["chat_metrics"]["message_count"] for r in records),
+        "web_searches": sum(r["web_search_count"] for r in records),
+        "amount_cents": dict(cents),
+        "amount_usd": sum(cents.values(), Decimal(0)) / 100,
+    }

@@ -8,7 +8,7 @@ Control routes (no auth):
 
 * ``POST /_sim/faults`` a rule or a list of rules (see ``faults.FaultRule``); ``GET /_sim/faults`` lists them.
 * ``POST /_sim/reset`` clears faults and counters; ``GET /_sim/counters`` requests per path and status.
-* ``GET /_sim/truth?date=YYYY-MM-DD`` ``org.truth(day)``; ``GET /_sim/info`` seed, size, period, ids.
+* ``GET /_sim/truth?date=YYYY-MM-DD`` ``org.truth(day)`` plus ``claude_ai`` (``analytics_cost.claude_ai_truth``); ``GET /_sim/info`` seed, size, period, ids.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from flask import Flask, Response, g, request
 
 from ai_usage_analytics.demo.org import Organisation, _base58, digest
 from ai_usage_analytics.demo.simulator.analytics import _install_analytics
-from ai_usage_analytics.demo.simulator.analytics_cost import _install_analytics_cost
+from ai_usage_analytics.demo.simulator.analytics_cost import _install_analytics_cost, claude_ai_truth
 from ai_usage_analytics.demo.simulator.anthropic import _install_anthropic
 from ai_usage_analytics.demo.simulator.common import ANALYTICS, ANTHROPIC, CURSOR, GOOGLE, ApiError, _respond
 from ai_usage_analytics.demo.simulator.cursor import _install_cursor
@@ -209,7 +209,8 @@ def _install_control(app: Flask, state: SimulatorState) -> None:
             day = date.fromisoformat(request.args.get("date", ""))
         except ValueError:
             return _respond({"error": "date: use YYYY-MM-DD"}, 400)
-        return Response(json.dumps(state.org.truth(day), default=str), mimetype="application/json")
+        truth = state.org.truth(day) | {"claude_ai": claude_ai_truth(state.org, day)}
+        return Response(json.dumps(truth, default=str), mimetype="application/json")
 
     @app.get("/_sim/info")
     def info() -> Response:

@@ -1,0 +1,43 @@
+-- raw_claude_web_events: Claude Enterprise Analytics API GET /v1/organizations/analytics/users?date=,
+-- one row per seat user x UTC day (a user with no activity that day has a row of zeros).
+CREATE TABLE IF NOT EXISTS raw_claude_web_events (
+  event_id STRING NOT NULL OPTIONS (description = "Deterministic id of (day, user id)"),
+  ingest_date DATE NOT NULL,
+  fetched_at TIMESTAMP NOT NULL,
+  usage_date DATE NOT NULL OPTIONS (description = "The requested date (partition)"),
+  user_id STRING,
+  user_email STRING OPTIONS (description = "user.email_address, lower-cased"),
+  user_type STRING,
+  rbac_group_id STRING,
+  rbac_group_name STRING,
+  last_activity_date DATE OPTIONS (description = "Null when absent or not a date"),
+  chat_message_count INT64,
+  chat_conversation_count INT64 OPTIONS (description = "chat_metrics.distinct_conversation_count"),
+  chat_thinking_message_count INT64,
+  chat_files_uploaded_count INT64,
+  chat_artifacts_created_count INT64,
+  chat_projects_created_count INT64,
+  chat_projects_used_count INT64,
+  chat_connectors_used_count INT64,
+  chat_skills_used_count INT64,
+  claude_code_session_count INT64 OPTIONS (description = "Also in raw_claude_code_events; not counted again in the facts"),
+  claude_code_commit_count INT64,
+  claude_code_pull_request_count INT64,
+  claude_code_lines_added INT64,
+  claude_code_lines_removed INT64,
+  claude_code_tool_accepted INT64 OPTIONS (description = "Sum of accepted_count over tool_actions"),
+  claude_code_tool_rejected INT64,
+  cowork_message_count INT64,
+  cowork_session_count INT64,
+  design_message_count INT64,
+  design_session_count INT64,
+  office_message_count INT64 OPTIONS (description = "Sum over excel, outlook, powerpoint, word"),
+  office_session_count INT64,
+  science_message_count INT64,
+  science_session_count INT64,
+  web_search_count INT64,
+  raw_response JSON OPTIONS (description = "The record as returned, credentials scrubbed")
+)
+PARTITION BY usage_date
+CLUSTER BY user_email
+OPTIONS (description = "Claude.ai engagement per seat user and day");
