@@ -104,7 +104,7 @@ def table(id: str, title: str, how: str, dataset: str, group_by: list[str], colu
 
 
 def _json_value(value):
-    if value is None or value is pd.NaT:
+    if value is None or value is pd.NaT or value is pd.NA:
         return None
     if isinstance(value, (pd.Timestamp, datetime)):
         return value.date().isoformat()
