@@ -27,6 +27,7 @@ How DESIGN section 5 holds here:
 from __future__ import annotations
 
 import io
+import re
 import uuid
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -51,6 +52,7 @@ from ai_usage_analytics.settings import ConfigError
 STAGING_PREFIX = "_staging_"
 STAGING_LIFETIME = timedelta(hours=1)  # a staging table left by a killed run expires by itself
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+FULL_LINE_COMMENT = re.compile(r"^[ \t]*--.*$\n?", re.MULTILINE)
 
 
 def _base_type(bigquery_type: str) -> str:
@@ -158,7 +160,7 @@ class BigQueryWarehouse(Warehouse):
             job_retry=DEFAULT_JOB_RETRY.with_deadline(self.timeout_seconds),
         )
         rows = job.result(timeout=self.timeout_seconds, retry=self._retry)
-        if job.total_bytes_processed is not None:
+        if job.total_bytes_processed:  # the API reports them (0 for DDL, and always 0 on the emulator)
             dg.get_dagster_logger().info(
                 f"BigQuery job {job.job_id} ({job.statement_type or 'query'}): "
                 f"{_megabytes(job.total_bytes_processed)} processed, {_megabytes(job.total_bytes_billed)} billed"
@@ -278,6 +280,11 @@ class BigQueryWarehouse(Warehouse):
         return self.query(sql, params)
 
     # --- queries and views ---------------------------------------------------------------------
+
+    def translate(self, bigquery_sql: str) -> str:
+        """The SQL as written, less its whole-line ``--`` comments: the emulator counts an ``@name`` in a
+        comment as a parameter and refuses the query (BigQuery ignores comments, so both get the same)."""
+        return FULL_LINE_COMMENT.sub("", bigquery_sql).strip()
 
     def query(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
         return to_pandas(self._run(sql, params).to_arrow(create_bqstorage_client=False))
