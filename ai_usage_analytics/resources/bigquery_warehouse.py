@@ -155,11 +155,17 @@ class BigQueryWarehouse(Warehouse):
         config = bigquery.QueryJobConfig(
             default_dataset=f"{self.project}.{self.dataset}", query_parameters=_parameters(params)
         )
-        job = self.client.query(
-            sql, job_config=config, timeout=self._request_timeout, retry=self._retry,
-            job_retry=DEFAULT_JOB_RETRY.with_deadline(self.timeout_seconds),
-        )
-        rows = job.result(timeout=self.timeout_seconds, retry=self._retry)
+
+        # The client's own job retry has a fixed 10-minute deadline; ours is bounded by timeout_seconds,
+        # so an unreachable endpoint fails within it. Only transient job errors are re-run.
+        @DEFAULT_JOB_RETRY.with_deadline(self.timeout_seconds)
+        def run_job():
+            job = self.client.query(
+                sql, job_config=config, timeout=self._request_timeout, retry=self._retry, job_retry=None
+            )
+            return job, job.result(timeout=self.timeout_seconds, retry=self._retry)
+
+        job, rows = run_job()
         if job.total_bytes_processed:  # the API reports them (0 for DDL, and always 0 on the emulator)
             dg.get_dagster_logger().info(
                 f"BigQuery job {job.job_id} ({job.statement_type or 'query'}): "
