@@ -30,10 +30,12 @@ $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 emulator: $(EMULATOR_STAMP)
 
 $(EMULATOR_STAMP): $(EMULATOR_REQUIREMENTS)
+	@echo "Installing the BigQuery emulator into $(EMULATOR_VENV) (once; log in $(EMULATOR_VENV)/install.log)"
 	@( test -x $(EMULATOR_VENV)/bin/python || $(PYTHON) -m venv $(EMULATOR_VENV) ) \
-	  && $(EMULATOR_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r $(EMULATOR_REQUIREMENTS) \
+	  && $(EMULATOR_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+	       -r $(EMULATOR_REQUIREMENTS) > $(EMULATOR_VENV)/install.log 2>&1 \
 	  && touch $@ \
-	  || echo "BigQuery emulator could not be installed into $(EMULATOR_VENV): its tests will be skipped"
+	  || echo "BigQuery emulator could not be installed (see $(EMULATOR_VENV)/install.log): its tests will be skipped"
 
 # The emulator in the foreground on 127.0.0.1:$(BQEMULATOR_PORT), for running the pipeline against it by hand.
 bqemulator: $(EMULATOR_STAMP)

@@ -209,30 +209,31 @@ class BigQueryWarehouse(Warehouse):
         )
         return sorted(t.table_id for t in tables if t.table_type == "TABLE" and not t.table_id.startswith(STAGING_PREFIX))
 
-    def _stage(self, table: str, frame: pd.DataFrame) -> str:
-        """Load ``frame`` into a new staging table shaped like ``table`` (JSON columns as text);
-        returns the staging table's name. The caller drops it."""
-        columns = dict(self.ddl(table).columns)
+    def _staging_schema(self, table: str) -> list[bigquery.SchemaField]:
+        kinds = {"JSON": "STRING"}  # JSON travels as text and is parsed by the INSERT
+        return [bigquery.SchemaField(c, kinds.get(_base_type(k), _base_type(k))) for c, k in self.ddl(table).columns]
+
+    def _create_staging(self, table: str) -> str:
+        """A new, empty staging table shaped like ``table``; returns its name. The caller drops it."""
         name = f"{STAGING_PREFIX}{table}_{uuid.uuid4().hex[:12]}"
-        schema = [
-            bigquery.SchemaField(c, "STRING" if _base_type(kind) == "JSON" else _base_type(kind))
-            for c, kind in columns.items()
-        ]
-        staging = bigquery.Table(self._table_id(name), schema=schema)
+        staging = bigquery.Table(self._table_id(name), schema=self._staging_schema(table))
         staging.expires = datetime.now(timezone.utc) + STAGING_LIFETIME
         self.client.create_table(staging, retry=self._retry, timeout=self._request_timeout)
+        return name
+
+    def _load_staging(self, table: str, staging: str, frame: pd.DataFrame) -> None:
+        """Append ``frame`` (conformed to ``table``) to the staging table: a Parquet load job typed from the DDL."""
         buffer = io.BytesIO()
-        pq.write_table(typed_table(frame, columns), buffer)
+        pq.write_table(typed_table(frame, dict(self.ddl(table).columns)), buffer)
         buffer.seek(0)
         config = bigquery.LoadJobConfig(
-            source_format=bigquery.SourceFormat.PARQUET, schema=schema,
+            source_format=bigquery.SourceFormat.PARQUET, schema=self._staging_schema(table),
             write_disposition=bigquery.WriteDisposition.WRITE_APPEND,
         )
         job = self.client.load_table_from_file(
-            buffer, self._table_id(name), job_config=config, timeout=self._request_timeout
+            buffer, self._table_id(staging), job_config=config, timeout=self._request_timeout
         )
         job.result(timeout=self.timeout_seconds, retry=self._retry)
-        return name
 
     def _swap_in(self, table: str, staging: str | None, where: str) -> None:
         """Replace the rows of ``table`` matching ``where`` by the staged rows, in one transaction."""
@@ -253,8 +254,10 @@ class BigQueryWarehouse(Warehouse):
     def _write(self, table: str, frame: pd.DataFrame, where: str) -> int:
         incoming = self.conform(table, frame)
         self.ensure_table(table)
-        staging = self._stage(table, incoming) if len(incoming) else None
+        staging = self._create_staging(table) if len(incoming) else None
         try:
+            if staging is not None:
+                self._load_staging(table, staging, incoming)
             self._swap_in(table, staging, where)
         finally:
             if staging is not None:
