@@ -40,6 +40,7 @@ import sqlglot
 from google.api_core import exceptions as google_errors
 from google.api_core.client_options import ClientOptions
 from google.auth.credentials import AnonymousCredentials
+from google.auth.exceptions import DefaultCredentialsError
 from google.cloud import bigquery
 from google.cloud.bigquery.retry import DEFAULT_JOB_RETRY, DEFAULT_RETRY
 from pydantic import Field, PrivateAttr
@@ -129,12 +130,19 @@ class BigQueryWarehouse(Warehouse):
     def client(self) -> bigquery.Client:
         if self._client is None:
             local = self.api_endpoint is not None and urlparse(self.api_endpoint).hostname in LOCAL_HOSTS
-            self._client = bigquery.Client(
-                project=self.project,
-                location=self.location,
-                credentials=AnonymousCredentials() if local else None,
-                client_options=ClientOptions(api_endpoint=self.api_endpoint) if self.api_endpoint else None,
-            )
+            try:
+                self._client = bigquery.Client(
+                    project=self.project,
+                    location=self.location,
+                    credentials=AnonymousCredentials() if local else None,
+                    client_options=ClientOptions(api_endpoint=self.api_endpoint) if self.api_endpoint else None,
+                )
+            except DefaultCredentialsError as error:
+                raise ConfigError(
+                    "AI_USAGE_WAREHOUSE=bigquery found no Google credentials: run `gcloud auth application-default "
+                    "login`, attach a service account to the machine, or set GOOGLE_APPLICATION_CREDENTIALS to a "
+                    "service-account key file (README, Running on BigQuery)."
+                ) from error
         return self._client
 
     @property
@@ -165,7 +173,13 @@ class BigQueryWarehouse(Warehouse):
             )
             return job, job.result(timeout=self.timeout_seconds, retry=self._retry)
 
-        job, rows = run_job()
+        try:
+            job, rows = run_job()
+        except google_errors.Forbidden as error:
+            raise PermissionError(
+                f"BigQuery refused a job in {self.project}.{self.dataset}: {error.message}. Grant the pipeline's "
+                "identity roles/bigquery.dataEditor on the dataset and roles/bigquery.jobUser on the project."
+            ) from error
         if job.total_bytes_processed:  # the API reports them (0 for DDL, and always 0 on the emulator)
             dg.get_dagster_logger().info(
                 f"BigQuery job {job.job_id} ({job.statement_type or 'query'}): "

@@ -90,3 +90,21 @@ def test_views_qualify_tables_but_not_ctes():
 def test_window_bounds_are_date_literals_and_datetimes_are_refused(bq):
     with pytest.raises(TypeError, match="datetime.date"):
         bq.replace_window("sample_daily_events", _frame([]), "usage_date", pd.Timestamp("2025-03-01"), date(2025, 3, 2))
+
+
+def test_no_google_credentials_is_one_message_with_the_fix(monkeypatch, tmp_path):
+    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path))  # no gcloud application-default credentials here
+    monkeypatch.setenv("NO_GCE_CHECK", "true")  # and no metadata server is asked
+    warehouse = BigQueryWarehouse(project="acme-data", dataset="ai_usage")
+    with pytest.raises(ConfigError, match="no Google credentials.*GOOGLE_APPLICATION_CREDENTIALS"):
+        warehouse.client
+
+
+def test_a_refused_job_names_the_roles_to_grant(bq, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise google_errors.Forbidden("Access Denied: User does not have bigquery.jobs.create permission")
+
+    monkeypatch.setattr(bq.client, "query", refuse)
+    with pytest.raises(PermissionError, match="roles/bigquery.dataEditor on the dataset and roles/bigquery.jobUser"):
+        bq.query("SELECT 1")
