@@ -7,8 +7,13 @@ STAMP := $(VENV)/.installed
 DEMO_UI ?= 1
 BENCH_QUICK ?= 0
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
+# The BigQuery emulator lives in its own venv (never in .venv); the tests skip, saying why, without it.
+EMULATOR_VENV := .bqemulator
+EMULATOR_REQUIREMENTS := ai_usage_analytics_tests/bigquery/emulator-requirements.txt
+EMULATOR_STAMP := $(EMULATOR_VENV)/.installed
+BQEMULATOR_PORT ?= 9050
 
-.PHONY: install chromium test demo bench ui clean
+.PHONY: install chromium emulator bqemulator test demo bench ui clean
 
 install: $(STAMP)
 
@@ -29,7 +34,21 @@ chromium:
 	  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
 	  echo "chromium not installed: the dashboard browser tests will be skipped"
 
-test: install chromium $(DAGSTER_HOME)/dagster.yaml
+emulator: $(EMULATOR_STAMP)
+
+$(EMULATOR_STAMP): $(EMULATOR_REQUIREMENTS)
+	@echo "Installing the BigQuery emulator into $(EMULATOR_VENV) (once; log in $(EMULATOR_VENV)/install.log)"
+	@( test -x $(EMULATOR_VENV)/bin/python || $(PYTHON) -m venv $(EMULATOR_VENV) ) \
+	  && $(EMULATOR_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+	       -r $(EMULATOR_REQUIREMENTS) > $(EMULATOR_VENV)/install.log 2>&1 \
+	  && touch $@ \
+	  || echo "BigQuery emulator could not be installed (see $(EMULATOR_VENV)/install.log): its tests will be skipped"
+
+# The emulator in the foreground on 127.0.0.1:$(BQEMULATOR_PORT), for running the pipeline against it by hand.
+bqemulator: $(EMULATOR_STAMP)
+	$(EMULATOR_VENV)/bin/python ai_usage_analytics_tests/bigquery/emulator_launcher.py --port $(BQEMULATOR_PORT)
+
+test: install chromium emulator $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster definitions validate -w workspace.yaml
 	$(BIN)/pytest
 
@@ -45,4 +64,4 @@ ui: install $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 clean:
-	rm -rf data .dagster_home
+	rm -rf data .dagster_home $(EMULATOR_VENV)

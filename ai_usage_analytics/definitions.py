@@ -23,14 +23,16 @@ from ai_usage_analytics.jobs import daily_job
 from ai_usage_analytics.resources.anthropic import AnthropicAdminAPI
 from ai_usage_analytics.resources.claude_analytics import ClaudeAnalyticsAPI
 from ai_usage_analytics.resources.cursor import CursorAdminAPI
+from ai_usage_analytics.resources.bigquery_warehouse import BigQueryWarehouse
 from ai_usage_analytics.resources.gemini_billing import BigQueryGeminiBilling, GeminiBillingExport, LocalCsvGeminiBilling
 from ai_usage_analytics.resources.google_reports import GoogleWorkspaceReports
-from ai_usage_analytics.resources.google_sheets import GoogleSheetsReference, LocalCsvReference, ReferenceSheets
 from ai_usage_analytics.resources.duckdb_warehouse import DuckDBWarehouse, check_duckdb_path_writable
+from ai_usage_analytics.resources.google_sheets import GoogleSheetsReference, LocalCsvReference, ReferenceSheets
 from ai_usage_analytics.resources.io_manager import WarehouseIOManager
 from ai_usage_analytics.schedules import daily_6am_pacific
 from ai_usage_analytics.sensors import build_mapping_sheet_sensor
-from ai_usage_analytics.settings import SETTINGS, ConfigError, Settings
+from ai_usage_analytics.resources.warehouse import Warehouse
+from ai_usage_analytics.settings import SETTINGS, Settings
 
 
 def secret(settings: Settings, name: str) -> dg.EnvVar | str:
@@ -78,14 +80,21 @@ def reference_sheets(settings: Settings) -> ReferenceSheets:
     return LocalCsvReference(directory=str(settings.reference_dir))
 
 
-def build_resources(settings: Settings) -> dict:
+def build_warehouse(settings: Settings) -> Warehouse:
     if settings.warehouse == "bigquery":
-        raise ConfigError(
-            "AI_USAGE_WAREHOUSE=bigquery is not available yet (coming: see the README). "
-            "Unset AI_USAGE_WAREHOUSE or set it to 'duckdb'."
+        return BigQueryWarehouse(
+            project=settings.gcp_project,
+            dataset=settings.bigquery_dataset,
+            location=settings.bigquery_location,
+            api_endpoint=settings.bigquery_api_endpoint,
+            timeout_seconds=settings.bigquery_timeout_seconds,
         )
     check_duckdb_path_writable(settings.duckdb_path)
-    warehouse = DuckDBWarehouse(path=str(settings.duckdb_path))
+    return DuckDBWarehouse(path=str(settings.duckdb_path))
+
+
+def build_resources(settings: Settings) -> dict:
+    warehouse = build_warehouse(settings)
     return {
         "warehouse": warehouse,
         "io_manager": WarehouseIOManager(warehouse=warehouse),

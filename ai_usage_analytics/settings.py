@@ -37,6 +37,8 @@ class Settings:
     gcp_project: str | None
     bigquery_dataset: str | None
     bigquery_location: str | None
+    bigquery_api_endpoint: str | None
+    bigquery_timeout_seconds: int
     cursor_api_base_url: str
     anthropic_api_base_url: str
     google_reports_api_base_url: str
@@ -100,6 +102,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         raise ConfigError(
             f"AI_USAGE_WAREHOUSE={warehouse!r} is not a known warehouse; set it to one of {', '.join(WAREHOUSES)}."
         )
+    if warehouse == "bigquery":
+        unset = [name for name in ("GCP_PROJECT", "BIGQUERY_DATASET") if not _optional(env, name)]
+        if unset:
+            raise ConfigError(
+                f"AI_USAGE_WAREHOUSE=bigquery needs {' and '.join(unset)}: set the project and the dataset "
+                "(see README, Running on BigQuery)."
+            )
     workspaces = tuple(w.strip() for w in env.get("CLAUDE_CODE_WORKSPACE_IDS", "").split(",") if w.strip())
     return Settings(
         warehouse=warehouse,
@@ -107,6 +116,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         gcp_project=_optional(env, "GCP_PROJECT"),
         bigquery_dataset=_optional(env, "BIGQUERY_DATASET"),
         bigquery_location=_optional(env, "BIGQUERY_LOCATION"),
+        bigquery_api_endpoint=_optional(env, "BIGQUERY_API_ENDPOINT"),
+        bigquery_timeout_seconds=_int(env, "BIGQUERY_TIMEOUT_SECONDS", 600, minimum=1),
         cursor_api_base_url=(env.get("CURSOR_API_BASE_URL", "").strip() or "https://api.cursor.com").rstrip("/"),
         anthropic_api_base_url=(env.get("ANTHROPIC_API_BASE_URL", "").strip() or "https://api.anthropic.com").rstrip("/"),
         google_reports_api_base_url=(

@@ -74,10 +74,26 @@ def test_bad_warehouse_fails_at_load_with_one_message():
     assert "ConfigError: AI_USAGE_WAREHOUSE='oracle' is not a known warehouse" in last_line(completed)
 
 
-def test_bigquery_is_refused_as_not_available_yet():
-    completed = load_definitions(AI_USAGE_WAREHOUSE="bigquery")
+def test_bigquery_without_project_and_dataset_fails_at_load_naming_both():
+    completed = load_definitions(AI_USAGE_WAREHOUSE="bigquery", GCP_PROJECT="", BIGQUERY_DATASET="")
     assert completed.returncode != 0
-    assert "AI_USAGE_WAREHOUSE=bigquery is not available yet" in last_line(completed)
+    assert "AI_USAGE_WAREHOUSE=bigquery needs GCP_PROJECT and BIGQUERY_DATASET" in last_line(completed)
+
+
+def test_bigquery_settings_build_the_bigquery_warehouse_under_the_same_keys():
+    from ai_usage_analytics.definitions import build_resources
+    from ai_usage_analytics.resources.bigquery_warehouse import BigQueryWarehouse
+
+    settings = load_settings({
+        "AI_USAGE_WAREHOUSE": "bigquery", "GCP_PROJECT": "acme-data", "BIGQUERY_DATASET": "ai_usage",
+        "BIGQUERY_LOCATION": "EU", "BIGQUERY_API_ENDPOINT": "http://127.0.0.1:9050", "BIGQUERY_TIMEOUT_SECONDS": "20",
+    })
+    resources = build_resources(settings)
+    warehouse = resources["warehouse"]
+    assert isinstance(warehouse, BigQueryWarehouse) and resources["io_manager"].warehouse is warehouse
+    assert (warehouse.project, warehouse.dataset, warehouse.location) == ("acme-data", "ai_usage", "EU")
+    assert (warehouse.api_endpoint, warehouse.timeout_seconds) == ("http://127.0.0.1:9050", 20)
+    assert set(resources) == set(build_resources(load_settings({})))
 
 
 def test_unwritable_duckdb_path_fails_at_load_naming_the_variable(tmp_path):

@@ -58,7 +58,8 @@ def build_view_asset(name: str) -> dg.AssetsDefinition:
         rows = int(warehouse.query(f"SELECT COUNT(*) AS n FROM {name}")["n"][0])
         seconds = time.perf_counter() - started
         columns = list(warehouse.query(f"SELECT * FROM {name} LIMIT 0").columns)
-        undocumented = [c for c in columns if not re.search(rf"\b{re.escape(c)}\b", description)]
+        # Case-insensitive, as BigQuery column names are (the emulator lower-cases some of them).
+        undocumented = [c for c in columns if not re.search(rf"\b{re.escape(c)}\b", description, re.IGNORECASE)]
         return dg.MaterializeResult(
             metadata={
                 "dagster/row_count": rows,

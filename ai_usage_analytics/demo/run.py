@@ -58,22 +58,14 @@ def demo_environment(url: str, org: Organisation) -> dict[str, str]:
 
 
 def table_row_counts(warehouse) -> list[tuple[str, int]]:
-    tables = warehouse.query(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_type = 'BASE TABLE' "
-        "ORDER BY table_name"
-    )["table_name"]
-    return [(t, int(warehouse.query(f'SELECT COUNT(*) AS n FROM "{t}"')["n"][0])) for t in tables]
+    return [(t, int(warehouse.query(f"SELECT COUNT(*) AS n FROM {t}")["n"][0])) for t in warehouse.table_names()]
 
 
 def reconciliation(warehouse, org: Organisation, first: date, last: date) -> list[tuple[str, Decimal, Decimal]]:
     """(what, pipeline total, simulator truth) over the window, to the cent."""
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     truths = [org.truth(d) for d in days]
-    facts = warehouse.query(
-        "SELECT cost_source || IF(user_sk = 'unattributed', ':unattributed', '') AS source, "
-        "SUM(allocated_cost_usd) AS usd FROM fact_ai_costs WHERE cost_date BETWEEN $first AND $last GROUP BY 1",
-        {"first": first, "last": last},
-    ).set_index("source")["usd"]
+    facts = warehouse.query_file("queries/demo_reconciliation.sql", {"first": first, "last": last}).set_index("source")["usd"]
     pipeline = lambda *sources: sum((Decimal(str(facts.get(s, 0) or 0)) for s in sources), Decimal(0))  # noqa: E731
     anthropic = sum((Decimal(t["anthropic"]["cost_usd"]) for t in truths), Decimal(0))
     unmapped = sum((Decimal(t["anthropic"]["unmapped_cost_usd"]) for t in truths), Decimal(0))
@@ -97,19 +89,17 @@ def knowledge_work_reconciliation(warehouse, org: Organisation, days: list[date]
     from ai_usage_analytics.demo.simulator.analytics_cost import claude_ai_truth
 
     first, last = days[0], days[-1]
-    raw = warehouse.query(
-        "SELECT (SELECT SUM(chat_message_count) FROM raw_claude_web_events WHERE usage_date BETWEEN $first AND $last) AS m, "
-        "(SELECT SUM(event_count) FROM raw_gemini_events WHERE usage_date BETWEEN $first AND $last) AS g",
-        {"first": first, "last": last},
-    ).iloc[0]
+    for table in ("raw_claude_web_events", "raw_gemini_events"):
+        warehouse.ensure_table(table)  # empty when a source is not configured
+    raw = warehouse.query_file("queries/demo_knowledge_work_counts.sql", {"first": first, "last": last}).iloc[0]
     claude = [claude_ai_truth(org, d) for d in days]
     cents = Decimal("0.01")
     return [
-        ("Claude.ai chat messages", Decimal(int(raw["m"] or 0)), Decimal(sum(t["messages"] for t in claude))),
+        ("Claude.ai chat messages", Decimal(int(raw["messages"] or 0)), Decimal(sum(t["messages"] for t in claude))),
         ("Claude.ai user cost (USD)",
          pipeline("claude_user_cost_report", "claude_user_cost_report:unattributed"),
          sum((t["amount_usd"] for t in claude), Decimal(0)).quantize(cents)),
-        ("Gemini Workspace events", Decimal(int(raw["g"] or 0)),
+        ("Gemini Workspace events", Decimal(int(raw["gemini_events"] or 0)),
          Decimal(sum(org.truth(d)["gemini"]["events"] for d in days))),
         ("Gemini API billing (USD)",
          pipeline("gemini_billing_export", "gemini_billing_export:unattributed"),
@@ -117,9 +107,9 @@ def knowledge_work_reconciliation(warehouse, org: Organisation, days: list[date]
     ]
 
 
-def print_summary(result, warehouse, org: Organisation, first: date, last: date, duckdb_path: Path) -> None:
+def print_summary(result, warehouse, org: Organisation, first: date, last: date, where: str) -> None:
     print(f"\nDemo run {result.run_id}: {'succeeded' if result.success else 'FAILED'} for {first} .. {last}")
-    print(f"Warehouse: {duckdb_path}")
+    print(f"Warehouse: {where}")
     for table, rows in table_row_counts(warehouse):
         print(f"  {table:<40} {rows:>10,} rows")
     print("Checks:")
@@ -184,7 +174,9 @@ def main() -> int:
                 tags={RANGE_START_TAG: keys[0], RANGE_END_TAG: keys[-1], "source": "make-demo"},
                 raise_on_error=False,
             )
-        print_summary(result, defs.resources["warehouse"], simulator.org, first, last, SETTINGS.duckdb_path)
+        where = (f"BigQuery {SETTINGS.gcp_project}.{SETTINGS.bigquery_dataset}" if SETTINGS.warehouse == "bigquery"
+                 else str(SETTINGS.duckdb_path))
+        print_summary(result, defs.resources["warehouse"], simulator.org, first, last, where)
         print_dashboards(SETTINGS.dashboard_dir)
         if not result.success:
             return 1

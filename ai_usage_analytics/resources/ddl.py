@@ -7,6 +7,7 @@ clauses (sqlglot drops them, which is what we want there).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -30,6 +31,19 @@ class TableDDL:
     def column_names(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self.columns)
 
+    def for_bigquery(self, qualified_name: str) -> str:
+        """The DDL as written, creating ``qualified_name`` (e.g. `project.dataset.table`)."""
+        pattern = rf"^(\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?)`?{re.escape(self.table)}`?(?=[\s(])"
+        return re.sub(pattern, lambda m: m.group(1) + qualified_name, self.bigquery_sql, count=1, flags=re.I | re.M)
+
+    @property
+    def partition_column(self) -> str | None:
+        return _bigquery_layout(self.bigquery_sql)[0]
+
+    @property
+    def cluster_columns(self) -> tuple[str, ...]:
+        return _bigquery_layout(self.bigquery_sql)[1]
+
     def for_duckdb(self) -> str:
         return _duckdb_sql(self.bigquery_sql)
 
@@ -47,6 +61,17 @@ def _duckdb_sql(bigquery_sql: str) -> str:
 def _duckdb_column_types(bigquery_sql: str) -> tuple[tuple[str, str], ...]:
     create = sqlglot.parse_one(_duckdb_sql(bigquery_sql), read="duckdb")
     return tuple((col.name, col.args["kind"].sql("duckdb")) for col in create.find_all(exp.ColumnDef))
+
+
+@lru_cache(maxsize=None)
+def _bigquery_layout(bigquery_sql: str) -> tuple[str | None, tuple[str, ...]]:
+    create = sqlglot.parse_one(bigquery_sql, read="bigquery")
+    partition = create.find(exp.PartitionedByProperty)
+    cluster = create.find(exp.ClusterProperty)
+    return (
+        partition.this.name if partition is not None else None,
+        tuple(column.name for column in cluster.expressions) if cluster is not None else (),
+    )
 
 
 @lru_cache(maxsize=None)

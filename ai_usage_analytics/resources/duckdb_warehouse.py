@@ -13,7 +13,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -23,26 +22,16 @@ import sqlglot
 from filelock import FileLock
 from pydantic import Field
 
+from ai_usage_analytics.resources.arrow_frames import money_array, to_pandas
 from ai_usage_analytics.resources.warehouse import Warehouse
-
-NANO = Decimal("1e-9")
-
-
-def _exact(value) -> Decimal | None:
-    """A money value at NUMERIC(38, 9) scale; floats go through their shortest repr, not binary."""
-    if value is None or (not isinstance(value, Decimal) and pd.isna(value)):
-        return None
-    return (value if isinstance(value, Decimal) else Decimal(str(value))).quantize(NANO)
 from ai_usage_analytics.settings import ConfigError
 
 OPEN_RETRY_SECONDS = (0.2, 0.5, 1, 2, 4, 8)
-# Read through Arrow: NUMERIC comes back as exact Decimal (DuckDB's .df() would give float),
-# DATE as datetime.date, and integer/boolean columns keep their nulls.
-ARROW_TYPES = {pa.int64(): pd.Int64Dtype(), pa.int32(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
 
 
 def _frame(relation: duckdb.DuckDBPyRelation) -> pd.DataFrame:
-    return relation.to_arrow_table().to_pandas(types_mapper=ARROW_TYPES.get)
+    # Through Arrow: NUMERIC comes back as exact Decimal (DuckDB's .df() would give float).
+    return to_pandas(relation.to_arrow_table())
 
 
 class WarehouseLockedError(RuntimeError):
@@ -103,6 +92,11 @@ class DuckDBWarehouse(Warehouse):
         with self.connect() as connection:
             self._ensure(connection, table)
 
+    def table_names(self) -> list[str]:
+        sql = ("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+               "AND table_type = 'BASE TABLE' ORDER BY table_name")
+        return self.query(sql)["table_name"].tolist()
+
     def _write(self, table: str, frame: pd.DataFrame, delete_sql: str, delete_params: list) -> int:
         incoming = self.conform(table, frame)
         with self.connect() as connection:
@@ -131,7 +125,7 @@ class DuckDBWarehouse(Warehouse):
         for column in frame.columns:
             values = frame[column]
             if column in decimal_columns:
-                arrays.append(pa.array([_exact(v) for v in values], type=pa.decimal128(38, 9)))
+                arrays.append(money_array(values))
             else:
                 arrays.append(pa.Array.from_pandas(values))
             names.append(column)

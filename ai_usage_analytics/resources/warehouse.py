@@ -65,6 +65,10 @@ class Warehouse(dg.ConfigurableResource, ABC):
     def ensure_table(self, table: str) -> None:
         """Create the table from its DDL if it is missing; add DDL columns it lacks."""
 
+    @abstractmethod
+    def table_names(self) -> list[str]:
+        """The warehouse's tables (not views), sorted."""
+
     def conform(self, table: str, frame: pd.DataFrame) -> pd.DataFrame:
         """Check the frame's columns against the table's DDL and normalise values for writing."""
         expected = self.ddl(table).column_names

@@ -1,4 +1,4 @@
-"""Fact assets on a seeded DuckDB warehouse: attribution, reconciliation gates, idempotence."""
+"""Fact assets on a seeded warehouse (DuckDB and BigQuery): attribution, reconciliation gates, idempotence."""
 
 import json
 from datetime import date, datetime, timezone
@@ -20,6 +20,12 @@ VENDOR = Path(__file__).parents[1] / "fixtures" / "vendor"
 DAY = date(2025, 8, 1)
 NOW = datetime(2025, 8, 2, 13, tzinfo=timezone.utc)
 WINDOW = (DAY, date(2025, 8, 2))
+
+
+@pytest.fixture
+def warehouse(engine_warehouse):
+    """Every scenario here on DuckDB and on BigQuery (the emulator)."""
+    return engine_warehouse
 
 
 def body(path):

@@ -1,4 +1,4 @@
-"""The warehouse IO manager against a real DuckDB file: DESIGN section 5, rule by rule."""
+"""The warehouse IO manager, DESIGN section 5 rule by rule, on a DuckDB file and on BigQuery (the emulator)."""
 
 import os
 import time
@@ -53,6 +53,23 @@ def table(warehouse) -> pd.DataFrame:
     return warehouse.query("SELECT * FROM sample_daily_events ORDER BY event_id")
 
 
+@pytest.fixture
+def warehouse(engine_warehouse):
+    return engine_warehouse
+
+
+@pytest.fixture
+def duckdb_warehouse(tmp_path, ddl_dir):
+    from ai_usage_analytics.resources.duckdb_warehouse import DuckDBWarehouse
+
+    return DuckDBWarehouse(path=str(tmp_path / "warehouse.duckdb"), ddl_dir=str(ddl_dir))
+
+
+def exact_amounts(warehouse) -> list[Decimal]:
+    sql = warehouse.translate("SELECT CAST(amount_usd AS STRING) AS amount FROM sample_daily_events ORDER BY event_id")
+    return [Decimal(a) for a in warehouse.query(sql)["amount"]]
+
+
 @pytest.fixture(autouse=True)
 def _reset_source():
     SOURCE.clear()
@@ -96,8 +113,7 @@ def test_shuffled_columns_land_by_name(warehouse):
     assert row["event_id"] == "2025-03-05-1"
     assert row["user_email"] == "user1@example.com"
     assert row["tokens"] == 200
-    exact = warehouse.query("SELECT CAST(amount_usd AS VARCHAR) AS amount FROM sample_daily_events LIMIT 1")
-    assert Decimal(exact["amount"][0]) == Decimal("0.0012345")  # DECIMAL(18,3) would have kept 0.001
+    assert exact_amounts(warehouse) == [Decimal("0.0012345")] * 2  # DECIMAL(18,3) would have kept 0.001
     assert str(row["usage_date"])[:10] == "2025-03-05"
 
 
@@ -130,7 +146,8 @@ def _window(day: str):
     return start, start + pd.Timedelta(days=1)
 
 
-def test_table_is_created_from_ddl_even_when_the_first_write_is_empty(warehouse):
+def test_table_is_created_from_ddl_even_when_the_first_write_is_empty(duckdb_warehouse):
+    warehouse = duckdb_warehouse
     run(warehouse, "2025-03-11")
     types = warehouse.query(
         "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'sample_daily_events' "
@@ -193,5 +210,4 @@ def test_money_is_typed_from_the_ddl_not_from_the_first_values(warehouse):
     rows[1]["amount_usd"], rows[2]["amount_usd"] = Decimal("23.76"), Decimal("123456789.5")
     SOURCE["2025-03-06"] = rows
     run(warehouse, "2025-03-06")
-    exact = warehouse.query("SELECT CAST(amount_usd AS VARCHAR) AS amount FROM sample_daily_events ORDER BY event_id")
-    assert [Decimal(a) for a in exact["amount"]] == [Decimal("0.000000001"), Decimal("23.76"), Decimal("123456789.5")]
+    assert exact_amounts(warehouse) == [Decimal("0.000000001"), Decimal("23.76"), Decimal("123456789.5")]
