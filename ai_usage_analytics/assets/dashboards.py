@@ -10,6 +10,7 @@ import dagster as dg
 
 from ai_usage_analytics.dashboards import engineering, executive, finance, knowledge
 from ai_usage_analytics.dashboards.options import Options
+from ai_usage_analytics.assets.views import read_view
 from ai_usage_analytics.dashboards.page import Page, render
 from ai_usage_analytics.resources.warehouse import Warehouse
 from ai_usage_analytics.settings import SETTINGS
@@ -36,7 +37,7 @@ def build_dashboard_asset(name: str, views: list[str], builder: Callable[..., Pa
                                                    "pending with the reason, and this check warns.")],
     )
     def _dashboard(warehouse: Warehouse) -> dg.MaterializeResult:
-        frames = [warehouse.query(f"SELECT * FROM {view}") for view in views]
+        frames = [read_view(warehouse, view) for view in views]
         page = builder(*frames, _options())
         path = SETTINGS.dashboard_dir / f"{name}.html"
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -6,8 +6,10 @@ every column it returns. The header comment is the asset's description in the UI
 
 import re
 import time
+from functools import lru_cache
 
 import dagster as dg
+import pandas as pd
 import sqlglot
 from sqlglot import exp
 
@@ -25,6 +27,20 @@ def header_comment(sql: str) -> str:
             break
         lines.append(line[2:].strip())
     return "\n".join(lines)
+
+
+@lru_cache(maxsize=None)
+def _documented_names(name: str) -> dict[str, str]:
+    return {w.lower(): w for w in re.findall(r"\w+", header_comment((VIEW_DIR / f"{name}.sql").read_text()))}
+
+
+def read_view(warehouse: Warehouse, name: str) -> pd.DataFrame:
+    """Every row of view ``name``, its columns named as the view's header documents them. BigQuery and
+    DuckDB keep an alias's case; the BigQuery emulator lower-cases the output columns of any query
+    that concatenates strings (README, emulator gaps), so the case is restored from the header."""
+    frame = warehouse.query(f"SELECT * FROM {name}")
+    names = _documented_names(name)
+    return frame.rename(columns=lambda column: names.get(column.lower(), column))
 
 
 def referenced_tables(sql: str) -> list[str]:

@@ -23,7 +23,8 @@ def demo(tmp_path, name: str, **env) -> list[str]:
     completed = subprocess.run(
         [sys.executable, "-m", "ai_usage_analytics.demo"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=600,
         env={**os.environ, **SMALL, "DAGSTER_HOME": str(home), "AI_USAGE_REFERENCE_DIR": str(home / "reference"),
-             "AI_USAGE_DUCKDB_PATH": str(home / "warehouse.duckdb"), **env},
+             "AI_USAGE_DUCKDB_PATH": str(home / "warehouse.duckdb"), "AI_USAGE_DASHBOARD_DIR": str(home / "dashboards"),
+             **env},
     )
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     assert "succeeded" in completed.stdout
@@ -39,6 +40,7 @@ def test_the_demo_on_bigquery_equals_the_demo_on_duckdb(bigquery_emulator, tmp_p
     finally:
         drop_bigquery_dataset(warehouse)
     on_duckdb = demo(tmp_path, "duckdb", AI_USAGE_WAREHOUSE="duckdb")
-    assert sum(line.endswith("equal") for line in on_bigquery) == 3
+    # Anthropic (and its unattributed share), Cursor, Claude.ai messages and cost, Gemini events and billing
+    assert sum(line.endswith("equal") for line in on_bigquery) == 7
     assert any(line.strip().startswith("fact_ai_costs") and line.endswith("rows") for line in on_bigquery)
     assert on_bigquery == on_duckdb

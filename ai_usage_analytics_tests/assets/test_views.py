@@ -1,7 +1,6 @@
 """Each view on a small hand-built warehouse (DuckDB and BigQuery): values asserted, BigQuery parse, documented columns."""
 
 import json
-import re
 from datetime import date
 from decimal import Decimal
 
@@ -10,7 +9,7 @@ import pandas as pd
 import pytest
 import sqlglot
 
-from ai_usage_analytics.assets.views import VIEW_ASSETS, VIEW_DIR, VIEW_NAMES, header_comment
+from ai_usage_analytics.assets.views import VIEW_ASSETS, VIEW_DIR, VIEW_NAMES, read_view
 from ai_usage_analytics.transform.platforms import build_dim_platforms
 
 MON, TUE, FEB = date(2026, 3, 2), date(2026, 3, 3), date(2026, 2, 10)
@@ -210,15 +209,8 @@ def test_seat_utilization_flags_idle_seats_with_their_cost(seeded):
     assert out.loc["ada@corp.com", "department"] == "Engineering" and out.loc["ada@corp.com", "paid_tools"] == 1
 
 
-def documented_case(frame, name):
-    """Column names as the view's header writes them: bqemulator lower-cases the output columns of a query
-    that concatenates strings (README, emulator gaps); BigQuery and DuckDB keep them."""
-    words = {w.lower(): w for w in re.findall(r"\w+", header_comment((VIEW_DIR / f"{name}.sql").read_text()))}
-    return frame.rename(columns=lambda c: words.get(c.lower(), c))
-
-
 def test_focus_costs_carry_every_dollar_in_focus_columns(seeded):
-    out = documented_case(view(seeded, "vw_focus_costs", "x_CostId"), "vw_focus_costs")
+    out = read_view(seeded, "vw_focus_costs").sort_values("x_CostId", ignore_index=True)
     assert out["BilledCost"].sum() == pytest.approx(3.0 + 2.0 + 0.6 + 0.3)
     assert {"BilledCost", "EffectiveCost", "ChargePeriodStart", "ChargeCategory", "ServiceName", "Tags"} <= set(out.columns)
     kim = out[out["ResourceId"] == "k1"].sort_values("ChargePeriodStart").iloc[-1]
