@@ -35,6 +35,15 @@ def _exact(value) -> Decimal | None:
     return (value if isinstance(value, Decimal) else Decimal(str(value))).quantize(NANO)
 from ai_usage_analytics.settings import ConfigError
 
+
+def _decimal_array(values: pd.Series) -> pa.Array:
+    """NUMERIC(38, 9) values; Arrow converts Decimals and ints that fit the scale itself (fast), and
+    anything else (floats, NaN, more than 9 decimals) goes through ``_exact``."""
+    try:
+        return pa.array(values.tolist(), type=pa.decimal128(38, 9))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array([_exact(v) for v in values], type=pa.decimal128(38, 9))
+
 OPEN_RETRY_SECONDS = (0.2, 0.5, 1, 2, 4, 8)
 # Read through Arrow: NUMERIC comes back as exact Decimal (DuckDB's .df() would give float),
 # DATE as datetime.date, and integer/boolean columns keep their nulls.
@@ -131,7 +140,7 @@ class DuckDBWarehouse(Warehouse):
         for column in frame.columns:
             values = frame[column]
             if column in decimal_columns:
-                arrays.append(pa.array([_exact(v) for v in values], type=pa.decimal128(38, 9)))
+                arrays.append(_decimal_array(values))
             else:
                 arrays.append(pa.Array.from_pandas(values))
             names.append(column)
