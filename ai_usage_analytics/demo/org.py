@@ -640,10 +640,14 @@ class Organisation:
         with self._lock:
             if day in self._event_counts:
                 return self._event_counts[day]
-        count = sum(drawn[1] for p in self.people if (drawn := self._cursor_draw(p, day)) is not None)
+        count = sum(self.cursor_event_counts(day).values())
         with self._lock:
             self._event_counts[day] = count
         return count
+
+    def cursor_event_counts(self, day: date) -> dict[int, int]:
+        """Usage events per seated member (person index) on ``day``, from the first draws alone."""
+        return {p.index: drawn[1] for p in self.people if (drawn := self._cursor_draw(p, day)) is not None}
 
     def _generate_anthropic(self, day: date) -> AnthropicDay:
         if not self.in_period(day):
