@@ -59,9 +59,15 @@ COMMON_CHECKS = [
 ]
 
 
-def _read(warehouse: Warehouse, table: str, column: str | None = None, start=None, end=None) -> pd.DataFrame:
+def _read(warehouse: Warehouse, table: str) -> pd.DataFrame:
     warehouse.ensure_table(table)
-    return warehouse.read_table(table, column, start, end)
+    return warehouse.read_table(table)
+
+
+def _raw(warehouse: Warehouse, table: str, start: date, end: date) -> pd.DataFrame:
+    """A raw table's rows of one chunk, without the raw payload (facts never read it; it is most of the bytes)."""
+    warehouse.ensure_table(table)
+    return warehouse.query_file(f"queries/fact_input_{table}.sql", {"since": start, "until": end})
 
 
 def _attribution_inputs(warehouse: Warehouse) -> AttributionInputs:
@@ -108,7 +114,7 @@ def fact_ai_usage(context: dg.AssetExecutionContext, warehouse: Warehouse):
     )
 
     def build(first: date, last: date) -> pd.DataFrame:
-        raw = {table: _read(warehouse, table, "usage_date", first, last) for table in USAGE_SOURCES}
+        raw = {table: _raw(warehouse, table, first, last) for table in USAGE_SOURCES}
         return build_fact_ai_usage(
             raw["raw_cursor_events"], raw["raw_cursor_usage_events"], raw["raw_claude_events"],
             raw["raw_claude_code_events"], attribution, run_id, now,
@@ -162,10 +168,10 @@ def fact_ai_costs(context: dg.AssetExecutionContext, warehouse: Warehouse):
 
     def build(first: date, last: date) -> pd.DataFrame:
         inputs = CostInputs(
-            claude_costs=_read(warehouse, "raw_claude_costs", "cost_date", first, last),
-            claude_events=_read(warehouse, "raw_claude_events", "usage_date", first, last),
-            cursor_events=_read(warehouse, "raw_cursor_usage_events", "usage_date", first, last),
-            cursor_members=_read(warehouse, "raw_cursor_events", "usage_date", first, last),
+            claude_costs=_raw(warehouse, "raw_claude_costs", first, last),
+            claude_events=_raw(warehouse, "raw_claude_events", first, last),
+            cursor_events=_raw(warehouse, "raw_cursor_usage_events", first, last),
+            cursor_members=_raw(warehouse, "raw_cursor_events", first, last),
             cursor_seat_price_usd=price,
             budgets=budgets,
             prior_spend=history[pd.to_datetime(history["cost_date"]).dt.date >= first.replace(day=1)],

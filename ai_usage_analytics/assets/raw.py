@@ -28,6 +28,9 @@ from ai_usage_analytics.transform.common import utc_now
 
 OWNERS = ["team:analytics-engineering"]
 CURSOR_CHUNK_DAYS = 30  # the daily-usage-data window
+# Usage events are any range in one paged query; 10 days keep a chunk near 100k events at 2,000
+# people (a third of the memory of 30) for at most one partial page more per chunk.
+CURSOR_EVENTS_CHUNK_DAYS = 10
 ANTHROPIC_CHUNK_DAYS = 31  # daily buckets on one usage/cost report page
 
 
@@ -92,13 +95,13 @@ def raw_cursor_events(context: dg.AssetExecutionContext, cursor: CursorAdminAPI,
 def raw_cursor_usage_events(context: dg.AssetExecutionContext, cursor: CursorAdminAPI, warehouse: Warehouse):
     """Cursor usage events (POST /teams/filtered-usage-events): one row per request with its model,
     kind, request units, tokens and charged dollars (the basis of Cursor usage cost). Fetched in one
-    paged query per 30-day chunk of the range."""
+    paged query per 10-day chunk of the range."""
 
     def build(start: date, end: date) -> pd.DataFrame:
         events = cursor.get_usage_events(start, end - timedelta(days=1))
         return cursor_transform.normalize_usage_events(events, start, end, utc_now(), secrets=[cursor.api_key])
 
-    yield from _raw_range(context, warehouse, cursor, schemas.RawCursorUsageEvents, CURSOR_CHUNK_DAYS, build)
+    yield from _raw_range(context, warehouse, cursor, schemas.RawCursorUsageEvents, CURSOR_EVENTS_CHUNK_DAYS, build)
 
 
 @dg.asset(**_daily("raw_claude_events", "usage_date", "anthropic"))

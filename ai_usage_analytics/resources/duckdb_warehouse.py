@@ -67,6 +67,11 @@ class DuckDBWarehouse(Warehouse):
 
     path: str = Field(description="DuckDB database file.")
     lock_timeout_seconds: float = 300.0
+    memory_limit: str = Field(
+        default="768MB",
+        description="DuckDB's memory limit per connection (it spills to disk beyond it); DuckDB's own default "
+        "is 80 % of RAM, which a year-long window swap would otherwise fill.",
+    )
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -75,6 +80,7 @@ class DuckDBWarehouse(Warehouse):
             connection = self._open()
             try:
                 connection.execute("SET TimeZone = 'UTC'")
+                connection.execute("SET memory_limit = ?", [self.memory_limit])
                 yield connection
             finally:
                 connection.close()
