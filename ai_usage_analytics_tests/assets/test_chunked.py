@@ -32,6 +32,13 @@ def staging_tables(warehouse) -> list[str]:
     return list(warehouse.query("SELECT table_name FROM information_schema.tables WHERE table_name LIKE '_staging_%'")["table_name"])
 
 
+def staged_window(warehouse, implementation: str):
+    """DuckDB's staging-table implementation, or the interface's in-memory default on the same engine."""
+    if implementation == "duckdb":
+        return warehouse.staged_window
+    return lambda *args: Warehouse.staged_window(warehouse, *args)
+
+
 def test_day_chunks_follow_the_vendor_window_from_the_start():
     assert day_chunks(date(2025, 1, 1), date(2025, 3, 7), 30) == [
         (date(2025, 1, 1), date(2025, 1, 31)), (date(2025, 1, 31), date(2025, 3, 2)), (date(2025, 3, 2), date(2025, 3, 7)),
@@ -51,8 +58,7 @@ def test_month_chunks_cut_at_month_boundaries():
 
 @pytest.mark.parametrize("implementation", ["duckdb", "interface_default"])
 def test_staged_window_replaces_only_the_window_once_every_chunk_arrived(warehouse, implementation):
-    staged = warehouse.staged_window if implementation == "duckdb" else (
-        lambda *args: Warehouse.staged_window(warehouse, *args))
+    staged = staged_window(warehouse, implementation)
     warehouse.replace_window("sample_daily_events", rows(date(2025, 1, 1), date(2025, 3, 1), "old"), "usage_date",
                              date(2025, 1, 1), date(2025, 3, 1))
     with staged("sample_daily_events", "usage_date", date(2025, 1, 10), date(2025, 2, 10)) as stage:
@@ -68,8 +74,7 @@ def test_staged_window_replaces_only_the_window_once_every_chunk_arrived(warehou
 
 @pytest.mark.parametrize("implementation", ["duckdb", "interface_default"])
 def test_a_failure_in_a_later_chunk_writes_nothing(warehouse, implementation):
-    staged = warehouse.staged_window if implementation == "duckdb" else (
-        lambda *args: Warehouse.staged_window(warehouse, *args))
+    staged = staged_window(warehouse, implementation)
     warehouse.replace_window("sample_daily_events", rows(date(2025, 1, 1), date(2025, 2, 1), "old"), "usage_date",
                              date(2025, 1, 1), date(2025, 2, 1))
     before = stored(warehouse)
