@@ -98,7 +98,7 @@ def raw_cursor_usage_events(context: dg.AssetExecutionContext, cursor: CursorAdm
     paged query per 10-day chunk of the range."""
 
     def build(start: date, end: date) -> pd.DataFrame:
-        events = cursor.get_usage_events(start, end - timedelta(days=1))
+        events = cursor.iter_usage_events(start, end - timedelta(days=1))  # normalised as pages arrive
         return cursor_transform.normalize_usage_events(events, start, end, utc_now(), secrets=[cursor.api_key])
 
     yield from _raw_range(context, warehouse, cursor, schemas.RawCursorUsageEvents, CURSOR_EVENTS_CHUNK_DAYS, build)

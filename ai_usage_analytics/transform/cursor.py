@@ -103,9 +103,13 @@ def normalize_usage_events(
 
     Column by column (one list per field) rather than a dict per event: a year is millions of events."""
     secrets = tuple(secrets)
-    events = list(events)
-    raws = [raw_json(event, secrets) for event in events]
-    ids = [stable_id("cursor_usage_event", raw) for raw in raws]
+    received, raws, ids = [], [], []
+    for event in events:  # as they stream in: the next pages are fetched meanwhile
+        raw = raw_json(event, secrets)
+        received.append(event)
+        raws.append(raw)
+        ids.append(stable_id("cursor_usage_event", raw))
+    events = received
     tokens = [event.get("tokenUsage") or {} for event in events]
 
     def field(key: str) -> list:
