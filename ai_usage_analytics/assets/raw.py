@@ -70,12 +70,13 @@ def _request_metadata(before: dict[str, int], after: dict[str, int], start: date
 
 def _raw_range(context: dg.AssetExecutionContext, warehouse: Warehouse, client, model: type[pa.DataFrameModel],
                chunk_days: int, build: Callable[[date, date], pd.DataFrame]):
-    """``write_range`` over the run's window in ``chunk_days`` chunks, with the run's request counts."""
+    """``write_range`` over the run's window in ``chunk_days`` chunks (the next one fetched while this
+    one is checked and staged), with the run's request counts."""
     start, end = window(context)
     before = client.request_counts()
     yield from write_range(
         context, warehouse, model, day_chunks(start, end, chunk_days), build,
-        metadata=lambda _: _request_metadata(before, client.request_counts(), start, end),
+        metadata=lambda _: _request_metadata(before, client.request_counts(), start, end), prefetch=True,
     )
 
 

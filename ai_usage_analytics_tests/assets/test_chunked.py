@@ -117,6 +117,8 @@ SOURCE: dict[str, int] = {}
 )
 def chunked_events(context: dg.AssetExecutionContext, warehouse: Warehouse):
     def build(first: date, last: date) -> pd.DataFrame:
+        if SOURCE.get(str(first)) == "vendor down":
+            raise RuntimeError(f"vendor down for {first}")
         frame = rows(first, last)
         frame["tokens"] = SOURCE.get(str(first), 10)
         return frame
@@ -126,7 +128,7 @@ def chunked_events(context: dg.AssetExecutionContext, warehouse: Warehouse):
                                     metadata={"offenders": int((valid["tokens"] >= 1000).sum())})]
 
     yield from write_range(context, warehouse, Events, day_chunks(*window(context), 10), build, checks,
-                           summarize=lambda v: {"tokens": int(v["tokens"].sum())})
+                           summarize=lambda v: {"tokens": int(v["tokens"].sum())}, prefetch=SOURCE.get("prefetch", False))
 
 
 def materialize(warehouse, first, last):
@@ -163,3 +165,19 @@ def test_a_range_run_reports_once_and_refuses_the_window_when_a_later_chunk_fail
     result = materialize(warehouse, "2025-01-01", "2025-01-25")
     assert not result.success
     assert stored(warehouse) == first_load
+
+
+@pytest.mark.parametrize("prefetch", [False, True])
+def test_a_fetch_failing_in_a_later_chunk_writes_nothing_with_or_without_prefetch(warehouse, prefetch):
+    SOURCE["prefetch"] = prefetch
+    assert materialize(warehouse, "2025-01-01", "2025-01-25").success
+    first_load = stored(warehouse)
+    SOURCE["2025-01-11"] = "vendor down"
+    result = materialize(warehouse, "2025-01-01", "2025-01-25")
+    assert not result.success
+    assert "vendor down for 2025-01-11" in str(result.get_step_failure_events()[0].step_failure_data.error.to_string())
+    assert stored(warehouse) == first_load and staging_tables(warehouse) == []
+    del SOURCE["2025-01-11"]
+    result = materialize(warehouse, "2025-01-01", "2025-01-25")
+    meta = {k: v.value for k, v in result.asset_materializations_for_node("sample_daily_events")[0].metadata.items()}
+    assert result.success and meta["dagster/row_count"] == 25 and meta["tokens"] == 250
