@@ -1,9 +1,12 @@
 """Fact assets: unified usage and allocated cost per person, platform and UTC day.
 
-Both are range-aware (one run can rebuild many days), read only the window's rows of the raw
-tables, and refuse to write a frame whose checks fail: the contract, unique keys, keys that resolve
-to the dimensions and, for cost, reconciliation to the vendors' bills to the cent and 100 %
-allocation of every line. Anomaly checks (spend spikes, collapsing volumes) only warn.
+Both are range-aware (one run can rebuild many days) and work through the range one calendar month
+at a time (``assets/chunked.py``): each month reads only its rows of the raw tables, and the run
+writes nothing if any month fails a check: the contract, unique keys, keys that resolve to the
+dimensions and, for cost, reconciliation to the vendors' bills to the cent and 100 % allocation of
+every line. Anomaly checks (spend spikes, collapsing volumes) only warn. What crosses a month
+boundary (the 28-day baselines of the anomaly checks) is carried from chunk to chunk as small daily
+aggregates; month-to-date budgets stay inside their month's chunk.
 """
 
 from datetime import date, timedelta
@@ -12,9 +15,10 @@ from decimal import Decimal
 import dagster as dg
 import pandas as pd
 
+from ai_usage_analytics.assets.chunked import month_chunks, window, write_range
 from ai_usage_analytics.checks import fact_checks, schemas
-from ai_usage_analytics.checks.schema_check import checked_frame, gate, schema_check_spec, schema_passed
-from ai_usage_analytics.partitions import daily_partitions, day_window
+from ai_usage_analytics.checks.schema_check import schema_check_spec
+from ai_usage_analytics.partitions import daily_partitions
 from ai_usage_analytics.resources.warehouse import Warehouse
 from ai_usage_analytics.settings import SETTINGS
 from ai_usage_analytics.transform.cost_facts import CostInputs, build_fact_ai_costs, daily_seat_price
@@ -62,14 +66,15 @@ COMMON_CHECKS = [
 ]
 
 
-def _window(context: dg.AssetExecutionContext) -> tuple[date, date]:
-    key_range = context.partition_key_range
-    return day_window(key_range.start, key_range.end)
-
-
-def _read(warehouse: Warehouse, table: str, column: str | None = None, start=None, end=None) -> pd.DataFrame:
+def _read(warehouse: Warehouse, table: str) -> pd.DataFrame:
     warehouse.ensure_table(table)
-    return warehouse.read_table(table, column, start, end)
+    return warehouse.read_table(table)
+
+
+def _raw(warehouse: Warehouse, table: str, start: date, end: date) -> pd.DataFrame:
+    """A raw table's rows of one chunk, without the raw payload (facts never read it; it is most of the bytes)."""
+    warehouse.ensure_table(table)
+    return warehouse.query_file(f"queries/fact_input_{table}.sql", {"since": start, "until": end})
 
 
 def _attribution_inputs(warehouse: Warehouse) -> AttributionInputs:
@@ -85,9 +90,14 @@ def _dimension_keys(warehouse: Warehouse) -> tuple[set[str], set[str]]:
     return set(_read(warehouse, "dim_users")["user_sk"]), set(_read(warehouse, "dim_platforms")["platform_sk"])
 
 
-def _summary(frame: pd.DataFrame, start: date, end: date) -> dict:
-    by_method = frame["attribution_method"].value_counts().to_dict() if len(frame) else {}
-    return {"window": f"[{start}, {end})", "dagster/row_count": len(frame), "rows_by_attribution": dg.MetadataValue.json(by_method)}
+def _summary(frame: pd.DataFrame) -> dict:
+    return {"rows_by_attribution": frame["attribution_method"].value_counts().to_dict() if len(frame) else {}}
+
+
+def _trailing(history: pd.DataFrame, column: str, added: pd.DataFrame, until: date) -> pd.DataFrame:
+    """``history`` plus the chunk's daily aggregates, keeping the BASELINE_DAYS days before ``until``."""
+    both = pd.concat([history, added], ignore_index=True) if len(history) and len(added) else history if len(history) else added
+    return both[pd.to_datetime(both[column]).dt.date >= until - timedelta(days=BASELINE_DAYS)].reset_index(drop=True)
 
 
 @dg.asset(
@@ -101,29 +111,38 @@ def fact_ai_usage(context: dg.AssetExecutionContext, warehouse: Warehouse):
     requests, interactions, tokens (input incl. cache, output, cache reads/writes), lines suggested
     and accepted, suggestions, acceptance and suggestion rates (null when nothing was shown), commits
     and PRs by Claude Code, how the row was attributed and with what confidence, and its use case."""
-    start, end = _window(context)
-    raw = {table: _read(warehouse, table, "usage_date", start, end) for table in USAGE_SOURCES}
-    frame = build_fact_ai_usage(
-        raw["raw_cursor_events"], raw["raw_cursor_usage_events"], raw["raw_claude_events"], raw["raw_claude_code_events"],
-        _attribution_inputs(warehouse), context.run.run_id, pd.Timestamp.now(tz="UTC"),
-        claude_web=raw["raw_claude_web_events"], gemini=raw["raw_gemini_events"],
-    )
-    valid = yield from checked_frame(schemas.FactAiUsage, frame, "fact_ai_usage")
+    start, end = window(context)
+    attribution = _attribution_inputs(warehouse)
     users, platforms = _dimension_keys(warehouse)
-    gates = [
-        fact_checks.unique_keys("fact_ai_usage", valid, "event_id"),
-        fact_checks.referential_integrity("fact_ai_usage", valid, users, platforms),
-    ]
-    yield from gate("fact_ai_usage", gates)
+    run_id, now = context.run.run_id, pd.Timestamp.now(tz="UTC")
     warehouse.ensure_table("fact_ai_usage")
     history = warehouse.query_file(
         "queries/fact_usage_daily_counts.sql", {"since": start - timedelta(days=BASELINE_DAYS), "until": start}
     )
-    days = [start + timedelta(days=i) for i in range((end - start).days)]
-    yield dg.Output(valid, metadata=_summary(valid, start, end))
-    yield schema_passed("fact_ai_usage", len(valid))
-    yield from gates
-    yield fact_checks.volume_drops(valid, history, days)
+
+    def build(first: date, last: date) -> pd.DataFrame:
+        raw = {table: _raw(warehouse, table, first, last) for table in USAGE_SOURCES}
+        return build_fact_ai_usage(
+            raw["raw_cursor_events"], raw["raw_cursor_usage_events"], raw["raw_claude_events"],
+            raw["raw_claude_code_events"], attribution, run_id, now,
+            claude_web=raw["raw_claude_web_events"], gemini=raw["raw_gemini_events"],
+        )
+
+    def checks(valid: pd.DataFrame, first: date, last: date) -> list[dg.AssetCheckResult]:
+        nonlocal history
+        days = [first + timedelta(days=i) for i in range((last - first).days)]
+        results = [
+            fact_checks.unique_keys("fact_ai_usage", valid, "event_id"),
+            fact_checks.referential_integrity("fact_ai_usage", valid, users, platforms),
+            fact_checks.volume_drops(valid, history, days),
+        ]
+        counts = valid.groupby(["metric_source", "usage_date"]).size().rename("rows").reset_index()
+        history = _trailing(history, "usage_date", counts, last)
+        return results
+
+    yield from write_range(
+        context, warehouse, schemas.FactAiUsage, month_chunks(start, end), build, checks, summarize=_summary
+    )
 
 
 @dg.asset(
@@ -142,51 +161,66 @@ def fact_ai_costs(context: dg.AssetExecutionContext, warehouse: Warehouse):
     token share within workspace, model and token type (equal split or unattributed when no usage
     matches), Cursor on-demand charges per person, Claude.ai per-user cost (user_cost_report), Gemini
     API / Vertex AI billing-export lines by request label or project, and Cursor, Claude.ai and
-    Gemini seats amortised per seat and day. With the
-    person's department as budget category, that month's budget and whether month-to-date spend is over it."""
-    start, end = _window(context)
-    month_start = start.replace(day=1)
+    Gemini seats amortised per seat and day. With the person's department as budget category, that month's budget and whether month-to-date spend is over it."""
+    start, end = window(context)
     warehouse.ensure_table("fact_ai_costs")
     history = warehouse.query_file(
-        "queries/fact_cost_history.sql", {"since": min(month_start, start - timedelta(days=BASELINE_DAYS)), "until": start}
+        "queries/fact_cost_history.sql",
+        {"since": min(start.replace(day=1), start - timedelta(days=BASELINE_DAYS)), "until": start},
     )
     prices = {platform: _seat_price(platform) for platform in SEAT_PLATFORMS}
-    inputs = CostInputs(
-        claude_costs=_read(warehouse, "raw_claude_costs", "cost_date", start, end),
-        claude_events=_read(warehouse, "raw_claude_events", "usage_date", start, end),
-        cursor_events=_read(warehouse, "raw_cursor_usage_events", "usage_date", start, end),
-        cursor_members=_read(warehouse, "raw_cursor_events", "usage_date", start, end),
-        cursor_seat_price_usd=prices["cursor"],
-        budgets=_read(warehouse, "budgets"),
-        prior_spend=history[pd.to_datetime(history["cost_date"]).dt.date >= month_start],
-        claude_web_costs=_read(warehouse, "raw_claude_web_costs", "cost_date", start, end),
-        claude_web_events=_read(warehouse, "raw_claude_web_events", "usage_date", start, end),
-        claude_web_seat_price_usd=prices["claude_web"],
-        gemini_costs=_read(warehouse, "raw_gemini_costs", "cost_date", start, end),
-        gemini_events=_read(warehouse, "raw_gemini_events", "usage_date", start, end),
-        gemini_seat_price_usd=prices["gemini"],
-    )
-    for platform, (members, price, name) in inputs.seat_holders().items():
-        if price is None and len(members):
-            raise dg.Failure(
-                description=f"{name} seats need a price: add a '{platform}' row to "
-                f"{SETTINGS.reference_dir / 'seat_prices.csv'} (columns platform_code, plan, seat_price_usd_month)."
-            )
-    frame = build_fact_ai_costs(inputs, _attribution_inputs(warehouse), context.run.run_id, pd.Timestamp.now(tz="UTC"))
-    valid = yield from checked_frame(schemas.FactAiCosts, frame, "fact_ai_costs")
+    budgets = _read(warehouse, "budgets")
+    attribution = _attribution_inputs(warehouse)
     users, platforms = _dimension_keys(warehouse)
-    gates = [
-        fact_checks.unique_keys("fact_ai_costs", valid, "cost_id"),
-        fact_checks.referential_integrity("fact_ai_costs", valid, users, platforms),
-        fact_checks.reconciliation(valid, billed_totals(inputs)),
-        fact_checks.allocation_percentages(valid),
-    ]
-    yield from gate("fact_ai_costs", gates)
-    yield dg.Output(valid, metadata=_summary(valid, start, end) | _cost_summary(valid))
-    yield schema_passed("fact_ai_costs", len(valid))
-    yield from gates
-    baseline = history[pd.to_datetime(history["cost_date"]).dt.date >= start - timedelta(days=BASELINE_DAYS)]
-    yield fact_checks.spend_spikes(valid, baseline)
+    run_id, now = context.run.run_id, pd.Timestamp.now(tz="UTC")
+    billed: dict[date, pd.DataFrame] = {}
+
+    def build(first: date, last: date) -> pd.DataFrame:
+        inputs = CostInputs(
+            claude_costs=_raw(warehouse, "raw_claude_costs", first, last),
+            claude_events=_raw(warehouse, "raw_claude_events", first, last),
+            cursor_events=_raw(warehouse, "raw_cursor_usage_events", first, last),
+            cursor_members=_raw(warehouse, "raw_cursor_events", first, last),
+            cursor_seat_price_usd=prices["cursor"],
+            budgets=budgets,
+            prior_spend=history[pd.to_datetime(history["cost_date"]).dt.date >= first.replace(day=1)],
+            claude_web_costs=_raw(warehouse, "raw_claude_web_costs", first, last),
+            claude_web_events=_raw(warehouse, "raw_claude_web_events", first, last),
+            claude_web_seat_price_usd=prices["claude_web"],
+            gemini_costs=_raw(warehouse, "raw_gemini_costs", first, last),
+            gemini_events=_raw(warehouse, "raw_gemini_events", first, last),
+            gemini_seat_price_usd=prices["gemini"],
+        )
+        for platform, (members, price, name) in inputs.seat_holders().items():
+            if price is None and len(members):
+                raise dg.Failure(
+                    description=f"{name} seats need a price: add a '{platform}' row to "
+                    f"{SETTINGS.reference_dir / 'seat_prices.csv'} (columns platform_code, plan, seat_price_usd_month)."
+                )
+        billed[first] = billed_totals(inputs)
+        return build_fact_ai_costs(inputs, attribution, run_id, now)
+
+    def checks(valid: pd.DataFrame, first: date, last: date) -> list[dg.AssetCheckResult]:
+        nonlocal history
+        baseline = history[pd.to_datetime(history["cost_date"]).dt.date >= first - timedelta(days=BASELINE_DAYS)]
+        results = [
+            fact_checks.unique_keys("fact_ai_costs", valid, "cost_id"),
+            fact_checks.referential_integrity("fact_ai_costs", valid, users, platforms),
+            fact_checks.reconciliation(valid, billed.pop(first)),
+            fact_checks.allocation_percentages(valid),
+            fact_checks.spend_spikes(valid, baseline),
+        ]
+        spend = (
+            valid.assign(allocated_cost_usd=valid["allocated_cost_usd"].astype(float))
+            .groupby(["user_sk", "budget_category", "cost_date"], dropna=False)["allocated_cost_usd"].sum().reset_index()
+        )
+        history = _trailing(history, "cost_date", spend, last)
+        return results
+
+    yield from write_range(
+        context, warehouse, schemas.FactAiCosts, month_chunks(start, end), build, checks,
+        summarize=_cost_and_attribution, metadata=_cost_metadata,
+    )
 
 
 def _seat_price(platform: str) -> Decimal | None:
@@ -222,10 +256,18 @@ def billed_totals(inputs: CostInputs) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["platform_sk", "cost_date", "billed_usd"])
 
 
-def _cost_summary(frame: pd.DataFrame) -> dict:
-    total = sum((v for v in frame["allocated_cost_usd"]), Decimal(0)) if len(frame) else Decimal(0)
-    unattributed = sum((v for v, u in zip(frame["allocated_cost_usd"], frame["user_sk"]) if u == "unattributed"), Decimal(0))
+def _cost_and_attribution(frame: pd.DataFrame) -> dict:
+    unattributed = frame["user_sk"] == "unattributed"
+    return _summary(frame) | {
+        "allocated_usd": sum(frame["allocated_cost_usd"], Decimal(0)),
+        "unattributed_usd": sum(frame.loc[unattributed, "allocated_cost_usd"], Decimal(0)),
+    }
+
+
+def _cost_metadata(totals: dict) -> dict:
+    total, unattributed = totals.get("allocated_usd", Decimal(0)), totals.get("unattributed_usd", Decimal(0))
     return {
+        "rows_by_attribution": totals.get("rows_by_attribution", {}),
         "allocated_usd": float(total),
         "unattributed_usd": float(unattributed),
         "unattributed_share": float(unattributed / total) if total else 0.0,

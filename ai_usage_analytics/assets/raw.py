@@ -1,26 +1,37 @@
 """Raw assets: vendor payloads normalised into the raw tables, one UTC day per partition.
 
-Every partitioned raw asset is range-aware: a run over many days fetches the whole range with the
-fewest calls the vendor allows (the client windows and pages), keeps only rows inside the range, and
-writes every day of it in one replace. The frame is validated before it is written; the request
+Every partitioned raw asset is range-aware: a run over many days fetches it in chunks the size of
+the vendor's window (Cursor 30 days, Anthropic 31 daily buckets a page), so the calls stay at the
+API minimum and memory at one chunk; each chunk keeps only rows inside it, is validated and staged,
+and the whole window is replaced at the end in one transaction (``assets/chunked.py``). The request
 counts of the run are in the materialisation metadata.
 """
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import dagster as dg
+import pandas as pd
+import pandera.pandas as pa
 
+from ai_usage_analytics.assets.chunked import day_chunks, window, write_range
 from ai_usage_analytics.checks import schemas
 from ai_usage_analytics.checks.schema_check import schema_check_spec, validated_output
-from ai_usage_analytics.partitions import daily_partitions, day_window
+from ai_usage_analytics.partitions import daily_partitions
 from ai_usage_analytics.resources.anthropic import AnthropicAdminAPI
 from ai_usage_analytics.resources.cursor import CursorAdminAPI
+from ai_usage_analytics.resources.warehouse import Warehouse
 from ai_usage_analytics.settings import SETTINGS
 from ai_usage_analytics.transform import anthropic as anthropic_transform
 from ai_usage_analytics.transform import cursor as cursor_transform
 from ai_usage_analytics.transform.common import utc_now
 
 OWNERS = ["team:analytics-engineering"]
+CURSOR_CHUNK_DAYS = 30  # the daily-usage-data window
+# Usage events are any range in one paged query; 10 days keep a chunk near 100k events at 2,000
+# people (a third of the memory of 30) for at most one partial page more per chunk.
+CURSOR_EVENTS_CHUNK_DAYS = 10
+ANTHROPIC_CHUNK_DAYS = 31  # daily buckets on one usage/cost report page
 
 
 def _daily(table: str, day_column: str, vendor: str) -> dict:
@@ -46,11 +57,6 @@ def _snapshot(table: str) -> dict:
     )
 
 
-def _window(context: dg.AssetExecutionContext) -> tuple[date, date]:
-    key_range = context.partition_key_range
-    return day_window(key_range.start, key_range.end)
-
-
 def _request_metadata(before: dict[str, int], after: dict[str, int], start: date, end: date) -> dict:
     calls = {endpoint: after.get(endpoint, 0) - before.get(endpoint, 0) for endpoint in after}
     calls = {endpoint: n for endpoint, n in calls.items() if n}
@@ -62,88 +68,89 @@ def _request_metadata(before: dict[str, int], after: dict[str, int], start: date
     }
 
 
+def _raw_range(context: dg.AssetExecutionContext, warehouse: Warehouse, client, model: type[pa.DataFrameModel],
+               chunk_days: int, build: Callable[[date, date], pd.DataFrame],
+               more_metadata: Callable[[], dict] | None = None):
+    """``write_range`` over the run's window in ``chunk_days`` chunks (the next one fetched while this
+    one is checked and staged), with the run's request counts (plus ``more_metadata()`` when given)."""
+    start, end = window(context)
+    before = client.request_counts()
+
+    def metadata(_totals: dict) -> dict:
+        return _request_metadata(before, client.request_counts(), start, end) | (more_metadata() if more_metadata else {})
+
+    yield from write_range(
+        context, warehouse, model, day_chunks(start, end, chunk_days), build, metadata=metadata, prefetch=True,
+    )
+
+
 @dg.asset(**_daily("raw_cursor_events", "usage_date", "cursor"))
-def raw_cursor_events(context: dg.AssetExecutionContext, cursor: CursorAdminAPI):
+def raw_cursor_events(context: dg.AssetExecutionContext, cursor: CursorAdminAPI, warehouse: Warehouse):
     """Cursor daily usage per member (POST /teams/daily-usage-data): lines suggested and accepted,
     accepts/rejects, tabs, requests by kind, most used model. One row per email and UTC day; fetched
     in windows of at most 30 days."""
-    start, end = _window(context)
-    before = cursor.request_counts()
-    rows = cursor.get_daily_usage(start, end - timedelta(days=1))
-    frame = cursor_transform.normalize_daily_usage(rows, start, end, utc_now(), secrets=[cursor.api_key])
-    yield from validated_output(
-        schemas.RawCursorEvents, frame, context.asset_key, _request_metadata(before, cursor.request_counts(), start, end)
-    )
+    def build(start: date, end: date) -> pd.DataFrame:
+        rows = cursor.get_daily_usage(start, end - timedelta(days=1))
+        return cursor_transform.normalize_daily_usage(rows, start, end, utc_now(), secrets=[cursor.api_key])
+
+    yield from _raw_range(context, warehouse, cursor, schemas.RawCursorEvents, CURSOR_CHUNK_DAYS, build)
 
 
 @dg.asset(**_daily("raw_cursor_usage_events", "usage_date", "cursor"))
-def raw_cursor_usage_events(context: dg.AssetExecutionContext, cursor: CursorAdminAPI):
+def raw_cursor_usage_events(context: dg.AssetExecutionContext, cursor: CursorAdminAPI, warehouse: Warehouse):
     """Cursor usage events (POST /teams/filtered-usage-events): one row per request with its model,
-    kind, request units, tokens and charged dollars (the basis of Cursor usage cost). Fetched for the
-    whole range in one paged query."""
-    start, end = _window(context)
-    before = cursor.request_counts()
-    events = cursor.get_usage_events(start, end - timedelta(days=1))
-    frame = cursor_transform.normalize_usage_events(events, start, end, utc_now(), secrets=[cursor.api_key])
-    yield from validated_output(
-        schemas.RawCursorUsageEvents,
-        frame,
-        context.asset_key,
-        _request_metadata(before, cursor.request_counts(), start, end),
-    )
+    kind, request units, tokens and charged dollars (the basis of Cursor usage cost). Fetched in one
+    paged query per 10-day chunk of the range."""
+
+    def build(start: date, end: date) -> pd.DataFrame:
+        events = cursor.iter_usage_events(start, end - timedelta(days=1))  # normalised as pages arrive
+        return cursor_transform.normalize_usage_events(events, start, end, utc_now(), secrets=[cursor.api_key])
+
+    yield from _raw_range(context, warehouse, cursor, schemas.RawCursorUsageEvents, CURSOR_EVENTS_CHUNK_DAYS, build)
 
 
 @dg.asset(**_daily("raw_claude_events", "usage_date", "anthropic"))
-def raw_claude_events(context: dg.AssetExecutionContext, anthropic: AnthropicAdminAPI):
+def raw_claude_events(context: dg.AssetExecutionContext, anthropic: AnthropicAdminAPI, warehouse: Warehouse):
     """Anthropic Messages API token usage (usage_report/messages, daily buckets grouped by API key,
     workspace, model, service tier and context window): uncached, cache-read, cache-write and output
     tokens per group and UTC day. Usage in a configured Claude Code workspace is marked claude_code."""
-    start, end = _window(context)
-    before = anthropic.request_counts()
-    buckets = anthropic.get_messages_usage(start, end - timedelta(days=1))
-    frame = anthropic_transform.normalize_messages_usage(
-        buckets, start, end, utc_now(), SETTINGS.claude_code_workspace_ids, secrets=[anthropic.api_key]
-    )
-    yield from validated_output(
-        schemas.RawClaudeEvents, frame, context.asset_key, _request_metadata(before, anthropic.request_counts(), start, end)
-    )
+    def build(start: date, end: date) -> pd.DataFrame:
+        buckets = anthropic.get_messages_usage(start, end - timedelta(days=1))
+        return anthropic_transform.normalize_messages_usage(
+            buckets, start, end, utc_now(), SETTINGS.claude_code_workspace_ids, secrets=[anthropic.api_key]
+        )
+
+    yield from _raw_range(context, warehouse, anthropic, schemas.RawClaudeEvents, ANTHROPIC_CHUNK_DAYS, build)
 
 
 @dg.asset(**_daily("raw_claude_code_events", "usage_date", "anthropic"))
-def raw_claude_code_events(context: dg.AssetExecutionContext, anthropic: AnthropicAdminAPI):
+def raw_claude_code_events(context: dg.AssetExecutionContext, anthropic: AnthropicAdminAPI, warehouse: Warehouse):
     """Claude Code activity per actor and UTC day (usage_report/claude_code): sessions, lines
     added/removed, commits and pull requests by Claude Code, tool accepts/rejects, tokens and the
     vendor's estimated cost per model. The API serves one day per query, so a range costs a query per day."""
-    start, end = _window(context)
-    before = anthropic.request_counts()
-    records = [
-        record
-        for offset in range((end - start).days)
-        for record in anthropic.get_claude_code_usage(start + timedelta(days=offset))
-    ]
-    frame = anthropic_transform.normalize_claude_code(records, start, end, utc_now(), secrets=[anthropic.api_key])
-    yield from validated_output(
-        schemas.RawClaudeCodeEvents,
-        frame,
-        context.asset_key,
-        _request_metadata(before, anthropic.request_counts(), start, end),
-    )
+    def build(start: date, end: date) -> pd.DataFrame:
+        records = [
+            record
+            for offset in range((end - start).days)
+            for record in anthropic.get_claude_code_usage(start + timedelta(days=offset))
+        ]
+        return anthropic_transform.normalize_claude_code(records, start, end, utc_now(), secrets=[anthropic.api_key])
+
+    yield from _raw_range(context, warehouse, anthropic, schemas.RawClaudeCodeEvents, ANTHROPIC_CHUNK_DAYS, build)
 
 
 @dg.asset(**_daily("raw_claude_costs", "cost_date", "anthropic"))
-def raw_claude_costs(context: dg.AssetExecutionContext, anthropic: AnthropicAdminAPI):
+def raw_claude_costs(context: dg.AssetExecutionContext, anthropic: AnthropicAdminAPI, warehouse: Warehouse):
     """Anthropic billed cost per UTC day, workspace and cost line (cost_report grouped by workspace
     and description), in US dollars (the API reports cents). Token lines carry model and token type;
     web search and code execution lines are kept. Allocated to people in fact_ai_costs."""
-    start, end = _window(context)
-    before = anthropic.request_counts()
-    buckets = anthropic.get_cost_report(start, end - timedelta(days=1))
-    frame = anthropic_transform.normalize_cost_report(
-        buckets, start, end, utc_now(), SETTINGS.claude_code_workspace_ids, secrets=[anthropic.api_key]
-    )
-    yield from validated_output(
-        schemas.RawClaudeCosts, frame, context.asset_key, _request_metadata(before, anthropic.request_counts(), start, end)
-    )
+    def build(start: date, end: date) -> pd.DataFrame:
+        buckets = anthropic.get_cost_report(start, end - timedelta(days=1))
+        return anthropic_transform.normalize_cost_report(
+            buckets, start, end, utc_now(), SETTINGS.claude_code_workspace_ids, secrets=[anthropic.api_key]
+        )
+
+    yield from _raw_range(context, warehouse, anthropic, schemas.RawClaudeCosts, ANTHROPIC_CHUNK_DAYS, build)
 
 
 @dg.asset(**_snapshot("raw_anthropic_api_keys"))

@@ -63,7 +63,7 @@ def minimum_for(org, scenario: Scenario, first: date, last: date) -> tuple[dict[
         counts = range_counts(org, first, last)
         summary = {"cursor_events": counts.cursor_events, "cursor_members_per_window": counts.seated_per_window,
                    "claude_code_records": sum(counts.claude_code_records_per_day), "api_keys": counts.api_keys,
-                   "workspaces": counts.workspaces, "users": counts.users}
+                   "workspaces": counts.workspaces, "users": counts.users, **counts.extra}
         _MINIMUM_CACHE[key] = (requests_minimum(counts), summary)
     return _MINIMUM_CACHE[key]
 

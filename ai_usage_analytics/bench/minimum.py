@@ -122,7 +122,11 @@ def range_counts(org, first: date, last: date) -> RangeCounts:
     for w in range(cursor_windows(len(all_days))):
         wanted = [d for d in all_days[w * CURSOR_WINDOW_DAYS:(w + 1) * CURSOR_WINDOW_DAYS] if org.in_period(d)]
         seated.append(sum(1 for p in org.people if any(p.has_cursor_seat(d) and p.employed(d) for d in wanted)))
-    events = sum(org.cursor_event_count(d) for d in all_days if org.in_period(d))
+    per_member = [org.cursor_event_counts(d) for d in all_days if org.in_period(d)]
+    events = sum(sum(day.values()) for day in per_member)
+    active = [n for day in per_member for n in day.values() if n]
+    heavy = {p.index for p in org.people if p.cursor_level == "heavy"}
+    heavy_days = [n for day in per_member for i, n in day.items() if n and i in heavy]
     claude_code_keys = [k for k in org.api_keys if k.kind == "claude_code"]
     records = [
         sum(len(org.claude_code_records(p.index, d, user=True)) for p in org.people)
@@ -151,4 +155,9 @@ def range_counts(org, first: date, last: date) -> RangeCounts:
         api_keys=sum(1 for k in org.api_keys if k.created_at.date() <= org.today),
         workspaces=sum(1 for w in org.workspaces if w.created_at.date() <= org.today),
         users=sum(1 for p in org.console_members() if _added_at(org, p).date() <= org.today),
+        extra={
+            "cursor_events_per_active_member_day": round(sum(active) / len(active), 1) if active else 0.0,
+            "cursor_events_per_active_heavy_member_day": round(sum(heavy_days) / len(heavy_days), 1) if heavy_days else 0.0,
+            "cursor_events_max_member_day": max(active, default=0),
+        },
     )

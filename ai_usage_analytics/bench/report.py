@@ -95,6 +95,14 @@ def render(results: dict, quick: bool) -> str:
                  "wall - steps (run start-up, IO, events). floor: raw = fetch, facts = load. "
                  "backfill_per_partition: extrapolated from a sample of days (see the JSON).")
     for name, r in results.items():
+        volume = r.get("source_counts") or {}
+        if "cursor_events_per_active_member_day" in volume:
+            days = max(1, r.get("days") or 1)
+            lines.append(
+                f"  {name} volume: {r.get('people', 0):,} people, {r.get('days')} day(s), {volume['cursor_events']:,} Cursor "
+                f"usage events ({volume['cursor_events_per_active_member_day']} per active member-day, heavy users "
+                f"{volume['cursor_events_per_active_heavy_member_day']}, at most {volume['cursor_events_max_member_day']}), "
+                f"{volume['claude_code_records'] / days:,.0f} Claude Code records a day")
         if r.get("extrapolated"):
             s = r.get("sample") or {}
             lines.append(f"  {name}: EXTRAPOLATED from {r.get('sample_days')} day(s) x {r['days']}/"

@@ -85,9 +85,11 @@ def spend_spikes(
         totals = past.assign(cost_date=pd.to_datetime(past["cost_date"]).dt.date).groupby([level, "cost_date"])["usd"].sum()
         rows = []
         for who, day, usd in today[[level, "cost_date"]].assign(usd=today["usd"]).itertuples(index=False):
+            if usd <= floor_usd:
+                continue
             day = pd.Timestamp(day).date()
             days = [d for d in covered if day - timedelta(days=window_days) <= d < day]
-            if usd <= floor_usd or len(days) < min_baseline_days:
+            if len(days) < min_baseline_days:
                 continue
             baseline = sum(totals.get((who, d), 0.0) for d in days) / len(days)
             if usd > factor * baseline:

@@ -5,7 +5,10 @@ tools they use and how much), the Anthropic workspaces and API keys, and the Con
 O(people) and small. Activity is never stored for the whole period: ``org.day(d)`` derives one day's
 Cursor events, Anthropic token usage and Claude Code records from random generators seeded by
 (seed, stream, day, person-or-key) through SHA-256 (never Python's salted ``hash``), so any day can
-be regenerated identically, alone, in any order. A few recent days are kept in a small cache.
+be regenerated identically, alone, in any order. Cursor (``cursor_day``: daily rows and events,
+generated together) and Anthropic (``anthropic_day``) are generated and cached apart, so serving one
+vendor never generates the other; recent Cursor days are kept up to a bound on events (a 30-day
+window at 2,000 people), and a day's event count comes from each member's first draws alone.
 
 Consistency built in: cost lines are priced from the same token counts the usage report shows;
 Cursor spend is the sum of the events' ``chargedCents``; API-key Claude Code traffic appears both
@@ -21,9 +24,9 @@ import base64
 import hashlib
 import random
 import threading
-import uuid
 from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
+from itertools import accumulate
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -36,7 +39,9 @@ from ai_usage_analytics.transform.attribution import person_named_by_key
 DOMAIN = "synthcorp.example"
 CONTRACTOR_DOMAIN = "contractors.synthcorp.example"
 DEFAULT_START = date(2025, 1, 1)
-DAY_CACHE_SIZE = 3
+DAY_CACHE_SIZE = 3  # Anthropic days (small)
+CURSOR_CACHE_EVENTS = 400_000  # Cursor days are kept while they hold fewer events than this (>= 31 days at 2,000 people)
+CURSOR_FEATURE_WEIGHTS = tuple(accumulate((6, 3, 2, 2)))
 MS_PER_DAY = 86_400_000
 EPOCH = date(1970, 1, 1)
 
@@ -152,7 +157,12 @@ def anthropic_id(prefix: str, *parts: object) -> str:
 
 
 def stable_uuid(*parts: object) -> str:
-    return str(uuid.UUID(bytes=digest(*parts)[:16], version=4))
+    """``str(uuid.UUID(bytes=digest[:16], version=4))``, formatted directly (it is on the hot path)."""
+    raw = bytearray(digest(*parts)[:16])
+    raw[6] = (raw[6] & 0x0F) | 0x40
+    raw[8] = (raw[8] & 0x3F) | 0x80
+    h = raw.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def day_start_ms(day: date) -> int:
@@ -166,10 +176,6 @@ def midnight(day: date) -> str:
 def days(start: date, end: date) -> list[date]:
     """Every day of [start, end] inclusive."""
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
-
-
-def _pick(rng: random.Random, weighted: dict) -> object:
-    return rng.choices(list(weighted), weights=list(weighted.values()))[0]
 
 
 def _count(rng: random.Random, mean: float) -> int:
@@ -319,6 +325,22 @@ class CostLine:
 
 
 @dataclass
+class CursorDay:
+    """One day of Cursor: every member's daily-usage row (None without a seat) and all usage events."""
+
+    rows: list[dict | None]  # by person index
+    events: list[CursorEvent]  # newest first
+    by_person: dict[int, list[CursorEvent]]
+
+
+@dataclass
+class AnthropicDay:
+    messages: list[MessagesRow]
+    cost_lines: list[CostLine]
+    claude_code: list[dict]  # records in the report's shape
+
+
+@dataclass
 class DayActivity:
     day: date
     cursor_events: list[CursorEvent]  # newest first
@@ -353,7 +375,8 @@ class Organisation:
         self.api_keys: list[ApiKey] = self._make_keys()
         self.key_by_id = {k.id: k for k in self.api_keys}
         self.console_users: list[Person] = [p for p in self.people if p.console_role]
-        self._cache: OrderedDict[date, DayActivity] = OrderedDict()
+        self._cache: OrderedDict[date, AnthropicDay] = OrderedDict()
+        self._cursor_cache: OrderedDict[date, CursorDay] = OrderedDict()
         self._event_counts: dict[date, int] = {}
         self._lock = threading.Lock()
         self._roster: pd.DataFrame | None = None
@@ -570,32 +593,65 @@ class Organisation:
         return self.start <= day <= self.end
 
     def day(self, day: date) -> DayActivity:
-        """Everything that happened on ``day`` (cached for the few most recent days asked for)."""
+        """Everything that happened on ``day``."""
+        cursor, anthropic = self.cursor_day(day), self.anthropic_day(day)
+        return DayActivity(day, cursor.events, anthropic.messages, anthropic.cost_lines, anthropic.claude_code)
+
+    def anthropic_day(self, day: date) -> AnthropicDay:
+        """The day's Messages usage, cost lines and Claude Code records (the few most recent days cached)."""
         with self._lock:
             if day in self._cache:
                 self._cache.move_to_end(day)
                 return self._cache[day]
-            activity = self._generate(day)
+        activity = self._generate_anthropic(day)
+        with self._lock:
             self._cache[day] = activity
-            self._event_counts[day] = len(activity.cursor_events)
             while len(self._cache) > DAY_CACHE_SIZE:
                 self._cache.popitem(last=False)
-            return activity
+        return activity
+
+    def cursor_day(self, day: date) -> CursorDay:
+        """The day's Cursor rows and events, generated once for both endpoints that serve them; recent
+        days are kept up to ``CURSOR_CACHE_EVENTS`` events (a 30-day window at 2,000 people)."""
+        with self._lock:
+            if day in self._cursor_cache:
+                self._cursor_cache.move_to_end(day)
+                return self._cursor_cache[day]
+        rows, events, by_person = [], [], {}
+        for person in self.people:
+            row, mine = self.cursor_person_day(person, day)
+            rows.append(row)
+            if mine:
+                by_person[person.index] = mine
+                events.extend(mine)
+        events.sort(key=lambda e: (-e.timestamp_ms, e.person))
+        activity = CursorDay(rows, events, by_person)
+        with self._lock:
+            self._cursor_cache[day] = activity
+            self._event_counts[day] = len(events)
+            held = sum(len(d.events) for d in self._cursor_cache.values())
+            while len(self._cursor_cache) > 1 and held > CURSOR_CACHE_EVENTS:
+                held -= len(self._cursor_cache.popitem(last=False)[1].events)
+        return activity
 
     def cursor_event_count(self, day: date) -> int:
-        """How many Cursor usage events ``day`` has, without keeping its events once known."""
+        """How many Cursor usage events ``day`` has, from the first draws of each member's generator
+        (the events themselves are not generated)."""
         with self._lock:
             if day in self._event_counts:
                 return self._event_counts[day]
-        return len(self.day(day).cursor_events)
+        count = sum(self.cursor_event_counts(day).values())
+        with self._lock:
+            self._event_counts[day] = count
+        return count
 
-    def _generate(self, day: date) -> DayActivity:
+    def cursor_event_counts(self, day: date) -> dict[int, int]:
+        """Usage events per seated member (person index) on ``day``, from the first draws alone."""
+        return {p.index: drawn[1] for p in self.people if (drawn := self._cursor_draw(p, day)) is not None}
+
+    def _generate_anthropic(self, day: date) -> AnthropicDay:
         if not self.in_period(day):
-            return DayActivity(day, [], [], [], [])
-        events: list[CursorEvent] = []
-        for person in self.people:
-            events.extend(self.cursor_person_day(person, day)[1])
-        events.sort(key=lambda e: (-e.timestamp_ms, e.person))
+            return AnthropicDay([], [], [])
         claude_code = [r for p in self.people for r in self.claude_code_records(p.index, day, user=True)]
         messages: list[MessagesRow] = []
         for key in self.api_keys:
@@ -605,35 +661,44 @@ class Organisation:
                 messages.extend(self._messages_from_claude_code(key, records))
             else:
                 messages.extend(self._key_messages(key, day))
-        return DayActivity(day, events, messages, self._cost_lines(messages), claude_code)
+        return AnthropicDay(messages, self._cost_lines(messages), claude_code)
 
     # Cursor ------------------------------------------------------------------------------------------
 
     def cursor_person_day(self, person: Person, day: date) -> tuple[dict | None, list[CursorEvent]]:
         """(daily-usage-data row or None when no seat that day, usage events) for one member and day."""
-        if not (self.in_period(day) and person.has_cursor_seat(day) and person.employed(day)):
+        drawn = self._cursor_draw(person, day)
+        if drawn is None:
             return None, []
+        rng, count = drawn
+        events = self._cursor_events(person, day, rng, count)
+        return self._cursor_daily_row(person, day, rng, events), events
+
+    def _cursor_draw(self, person: Person, day: date) -> tuple[random.Random, int] | None:
+        """The member's generator for the day and the number of events it will draw (None: no seat)."""
+        if not (self.in_period(day) and person.has_cursor_seat(day) and person.employed(day)):
+            return None
         rng = self._rng("cursor", day, person.index)
         weekend = day.weekday() >= 5
         mean = CURSOR_LEVELS[person.cursor_level] * person.activity * self.growth(day) * (0.08 if weekend else 1.0)
         absent = rng.random() < (0.5 if weekend else 0.12)
-        count = 0 if absent else _count(rng, mean)
-        events = self._cursor_events(person, day, rng, count)
-        return self._cursor_daily_row(person, day, rng, events), events
+        return rng, 0 if absent else _count(rng, mean)
 
     def _cursor_events(self, person: Person, day: date, rng: random.Random, count: int) -> list[CursorEvent]:
         events = []
         start_ms = day_start_ms(day)
         heavy = person.cursor_level == "heavy"
-        conversation = stable_uuid(self.seed, "conversation", day, person.index, 0)
+        conversation = ""
+        # cum_weights draw exactly what weights= draws (choices accumulates them itself)
+        models, model_weights = list(person.cursor_models), list(accumulate(person.cursor_models.values()))
         for n in range(count):
             if n == 0 or rng.random() < 0.25:
                 conversation = stable_uuid(self.seed, "conversation", day, person.index, n)
-            model_name = _pick(rng, person.cursor_models)
+            model_name = rng.choices(models, cum_weights=model_weights)[0]
             max_mode = rng.random() < (0.2 if heavy else 0.05)
             included = not max_mode and rng.random() < (0.6 if heavy else 0.9)
             stamp = start_ms + rng.randrange(6 * 3_600_000, 21 * 3_600_000)
-            feature = rng.choices(CURSOR_FEATURES, weights=(6, 3, 2, 2))[0]
+            feature = rng.choices(CURSOR_FEATURES, cum_weights=CURSOR_FEATURE_WEIGHTS)[0]
             if included:
                 units = Decimal(rng.choice((5, 10, 10, 14, 20))) / 10
                 events.append(CursorEvent(stamp, person.index, model_name, True, False, units, None, None, None,

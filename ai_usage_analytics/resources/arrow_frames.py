@@ -30,7 +30,13 @@ def to_pandas(table: pa.Table) -> pd.DataFrame:
 
 
 def money_array(values) -> pa.Array:
-    return pa.array([exact(v) for v in values], type=MONEY)
+    """NUMERIC(38, 9) values. Arrow converts Decimals and ints that fit the scale itself (fast); anything
+    else (floats, NaN, more than 9 decimals) goes through ``exact``."""
+    values = list(values)
+    try:
+        return pa.array(values, type=MONEY)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array([exact(v) for v in values], type=MONEY)
 
 
 def _text(value):

@@ -29,6 +29,8 @@ from __future__ import annotations
 import io
 import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from urllib.parse import urlparse
@@ -47,7 +49,7 @@ from pydantic import Field, PrivateAttr
 from sqlglot import exp
 
 from ai_usage_analytics.resources.arrow_frames import to_pandas, typed_table
-from ai_usage_analytics.resources.warehouse import Warehouse
+from ai_usage_analytics.resources.warehouse import Warehouse, WindowStage
 from ai_usage_analytics.settings import ConfigError
 
 STAGING_PREFIX = "_staging_"
@@ -280,12 +282,37 @@ class BigQueryWarehouse(Warehouse):
                 )
         return len(incoming)
 
-    def replace_window(self, table: str, frame: pd.DataFrame, date_column: str, start: date, end: date) -> int:
-        self.check_window(table, frame, date_column, start, end)
+    def _window_where(self, table: str, date_column: str, start: date, end: date) -> str:
         if date_column not in self.ddl(table).column_names:
             raise ValueError(f"{date_column!r} is not a column of sql/ddl/{table}.sql.")
-        where = f"{date_column} >= {_date_literal(start)} AND {date_column} < {_date_literal(end)}"
-        return self._write(table, frame, where)
+        return f"{date_column} >= {_date_literal(start)} AND {date_column} < {_date_literal(end)}"
+
+    def replace_window(self, table: str, frame: pd.DataFrame, date_column: str, start: date, end: date) -> int:
+        self.check_window(table, frame, date_column, start, end)
+        return self._write(table, frame, self._window_where(table, date_column, start, end))
+
+    @contextmanager
+    def staged_window(self, table: str, date_column: str, start: date, end: date) -> Iterator[WindowStage]:
+        """Each chunk is loaded into one staging table as it comes (a load job per chunk); at the end the
+        window is swapped in by the same transaction as ``replace_window``. The staging table is deleted
+        either way (and expires by itself should the process die)."""
+        where = self._window_where(table, date_column, start, end)
+        self.ensure_table(table)
+        staging: str | None = None
+
+        def sink(frame: pd.DataFrame) -> None:
+            nonlocal staging
+            staging = staging or self._create_staging(table)
+            self._load_staging(table, staging, frame)
+
+        try:
+            yield WindowStage(self, table, date_column, start, end, sink)
+            self._swap_in(table, staging, where)
+        finally:
+            if staging is not None:
+                self.client.delete_table(
+                    self._table_id(staging), not_found_ok=True, retry=self._retry, timeout=self._request_timeout
+                )
 
     def replace_table(self, table: str, frame: pd.DataFrame) -> int:
         return self._write(table, frame, "TRUE")

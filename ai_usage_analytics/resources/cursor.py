@@ -8,12 +8,12 @@ UTC days and every range includes both end days.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from itertools import chain
 from datetime import date, timedelta
 from typing import Any
 
-from ai_usage_analytics.resources.http import VendorAPIResource, VendorHTTPClient
+from ai_usage_analytics.resources.http import VendorAPIResource, VendorHTTPClient, read_ahead
 
 DAILY_USAGE_PATH = "/teams/daily-usage-data"
 USAGE_EVENTS_PATH = "/teams/filtered-usage-events"
@@ -103,12 +103,14 @@ class CursorAdminAPI(VendorAPIResource):
 
     def get_usage_events(self, start: date, end: date) -> list[dict[str, Any]]:
         """POST /teams/filtered-usage-events: every event in ``[start, end]``, one paged query."""
+        return list(self.iter_usage_events(start, end))
+
+    def iter_usage_events(self, start: date, end: date) -> Iterator[dict[str, Any]]:
+        """The same events as they arrive, the next pages fetched while these are processed."""
         _check_range(start, end)
         body = {"startDate": day_start_ms(start), "endDate": day_end_ms(end)}
-        events: list[dict[str, Any]] = []
-        for page in self.http.pages_by_number(USAGE_EVENTS_PATH, body, self.page_size, "usageEvents"):
-            events.extend(self.http.items(page, "usageEvents", f"POST {USAGE_EVENTS_PATH}"))
-        return events
+        for page in read_ahead(self.http.pages_by_number(USAGE_EVENTS_PATH, body, self.page_size, "usageEvents")):
+            yield from self.http.items(page, "usageEvents", f"POST {USAGE_EVENTS_PATH}")
 
     def get_spend(self) -> dict[str, Any]:
         """POST /teams/spend, all pages merged: ``teamMemberSpend``, ``subscriptionCycleStart``,

@@ -23,7 +23,7 @@ from filelock import FileLock
 from pydantic import Field
 
 from ai_usage_analytics.resources.arrow_frames import money_array, to_pandas
-from ai_usage_analytics.resources.warehouse import Warehouse
+from ai_usage_analytics.resources.warehouse import Warehouse, WindowStage
 from ai_usage_analytics.settings import ConfigError
 
 OPEN_RETRY_SECONDS = (0.2, 0.5, 1, 2, 4, 8)
@@ -47,6 +47,11 @@ class DuckDBWarehouse(Warehouse):
 
     path: str = Field(description="DuckDB database file.")
     lock_timeout_seconds: float = 300.0
+    memory_limit: str = Field(
+        default="768MB",
+        description="DuckDB's memory limit per connection (it spills to disk beyond it); DuckDB's own default "
+        "is 80 % of RAM, which a year-long window swap would otherwise fill.",
+    )
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -55,6 +60,7 @@ class DuckDBWarehouse(Warehouse):
             connection = self._open()
             try:
                 connection.execute("SET TimeZone = 'UTC'")
+                connection.execute("SET memory_limit = ?", [self.memory_limit])
                 yield connection
             finally:
                 connection.close()
@@ -135,6 +141,39 @@ class DuckDBWarehouse(Warehouse):
         self.check_window(table, frame, date_column, start, end)
         sql = f"DELETE FROM {_ident(table)} WHERE {_ident(date_column)} >= ? AND {_ident(date_column)} < ?"
         return self._write(table, frame, sql, [start, end])
+
+    @contextmanager
+    def staged_window(self, table: str, date_column: str, start: date, end: date) -> Iterator[WindowStage]:
+        """Chunks go to a staging table (``_staging_<table>``, one short connection each); at the end
+        the window is deleted and the staging rows inserted in one transaction. The staging table is
+        dropped either way (and replaced if a crashed run left one behind)."""
+        staging = _ident(f"_staging_{table}")
+        with self.connect() as connection:
+            self._ensure(connection, table)
+            connection.execute(f"CREATE OR REPLACE TABLE {staging} AS SELECT * FROM {_ident(table)} LIMIT 0")
+
+        def sink(frame: pd.DataFrame) -> None:
+            with self.connect() as connection:
+                connection.register("incoming_frame", self._arrow(table, frame))
+                connection.execute(f"INSERT INTO {staging} BY NAME SELECT * FROM incoming_frame")
+                connection.unregister("incoming_frame")
+
+        try:
+            yield WindowStage(self, table, date_column, start, end, sink)
+            with self.connect() as connection:
+                connection.execute("BEGIN TRANSACTION")
+                try:
+                    self._ensure(connection, table)
+                    column = _ident(date_column)
+                    connection.execute(f"DELETE FROM {_ident(table)} WHERE {column} >= ? AND {column} < ?", [start, end])
+                    connection.execute(f"INSERT INTO {_ident(table)} BY NAME SELECT * FROM {staging}")
+                    connection.execute("COMMIT")
+                except BaseException:
+                    connection.execute("ROLLBACK")
+                    raise
+        finally:
+            with self.connect() as connection:
+                connection.execute(f"DROP TABLE IF EXISTS {staging}")
 
     def replace_table(self, table: str, frame: pd.DataFrame) -> int:
         return self._write(table, frame, f"DELETE FROM {_ident(table)}", [])

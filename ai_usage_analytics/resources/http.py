@@ -14,6 +14,7 @@ retry and rate-limit settings, and a lazily built client.
 from __future__ import annotations
 
 import json
+import queue
 import threading
 import time
 from collections import Counter, deque
@@ -249,6 +250,44 @@ class _Counters:
     def snapshot(self, counter: Counter[str]) -> dict[str, int]:
         with self.lock:
             return dict(counter)
+
+
+def read_ahead(items: Iterator, depth: int = 2) -> Iterator:
+    """``items`` produced by a background thread up to ``depth`` ahead of the consumer, so fetching
+    the next page (the vendor's time) overlaps with processing this one (ours). Errors are raised
+    in the consumer, at the point they happened; a consumer that stops early stops the producer."""
+    box: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        box.put((item, None), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            box.put((done, None))
+        except BaseException as error:  # handed to the consumer
+            box.put((done, error))
+
+    thread = threading.Thread(target=produce, name="read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, error = box.get()
+            if error is not None:
+                raise error
+            if item is done:
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout=5)
 
 
 class VendorHTTPClient:

@@ -4,6 +4,8 @@ Write semantics every implementation keeps (DESIGN section 5):
 - ``replace_window`` atomically replaces exactly the half-open day window [start, end) of a table
   with the frame's rows: no duplicates on re-runs, never an empty window mid-way, and a window
   that now has no rows is emptied;
+- ``staged_window`` does the same for a window written chunk by chunk (bounded memory), swapping
+  the window in only when every chunk arrived;
 - rows are matched to columns by name, never by position;
 - tables are created from ``sql/ddl/<table>.sql`` (columns added since are added in place);
 - day windows are ``datetime.date`` values, so the machine's time zone plays no part.
@@ -12,6 +14,8 @@ Write semantics every implementation keeps (DESIGN section 5):
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 import dagster as dg
@@ -34,6 +38,22 @@ class Warehouse(dg.ConfigurableResource, ABC):
     @abstractmethod
     def replace_window(self, table: str, frame: pd.DataFrame, date_column: str, start: date, end: date) -> int:
         """Replace the rows with start <= date_column < end by ``frame``; returns rows written."""
+
+    @contextmanager
+    def staged_window(self, table: str, date_column: str, start: date, end: date) -> Iterator[WindowStage]:
+        """Replace the window [start, end) by frames appended one chunk at a time.
+
+        ``with warehouse.staged_window(...) as stage: stage.append(frame)`` checks each frame (columns,
+        rows inside the window) as it comes; when the block ends normally the window is replaced by
+        everything appended in one transaction; when it raises, nothing is written and the table keeps
+        its previous rows. This default keeps the chunks in memory and ends with ``replace_window``;
+        engines override it with a staging table so a long window is never held in memory at once.
+        """
+        chunks: list[pd.DataFrame] = []
+        stage = WindowStage(self, table, date_column, start, end, chunks.append)
+        yield stage
+        frame = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=list(self.ddl(table).column_names))
+        self.replace_window(table, frame, date_column, start, end)
 
     @abstractmethod
     def replace_table(self, table: str, frame: pd.DataFrame) -> int:
@@ -99,3 +119,21 @@ class Warehouse(dg.ConfigurableResource, ABC):
                 f"[{start}, {end}) being written; nothing was written. The asset must keep only rows of "
                 "the partitions it materialises."
             )
+
+
+class WindowStage:
+    """The handle ``Warehouse.staged_window`` yields: ``append`` checks a chunk and hands it to the
+    engine's ``sink``; ``rows`` counts what was appended."""
+
+    def __init__(self, warehouse: Warehouse, table: str, date_column: str, start: date, end: date, sink) -> None:
+        self.warehouse, self.table, self.date_column, self.start, self.end = warehouse, table, date_column, start, end
+        self._sink = sink
+        self.rows = 0
+
+    def append(self, frame: pd.DataFrame) -> int:
+        self.warehouse.check_window(self.table, frame, self.date_column, self.start, self.end)
+        conformed = self.warehouse.conform(self.table, frame)
+        if len(conformed):
+            self._sink(conformed)
+        self.rows += len(conformed)
+        return len(conformed)

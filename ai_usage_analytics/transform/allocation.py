@@ -55,37 +55,36 @@ def allocate(
     out = []
     weights = weights[weights["weight"] > 0]
     keyed = _with_null_keys(weights, match_on)
-    # Each group's recipients with their summed weights, sorted by recipient: computed once, not per line.
-    by_group = {}
+    # Each group's recipients (sorted) with their summed weights: computed once, as plain tuples and
+    # an array per group (a DataFrame per group and line cost more than the split itself).
+    by_group: dict[tuple, tuple[list[tuple], np.ndarray]] = {}
     if len(keyed):
         summed = keyed.groupby(match_on + recipient, dropna=False, sort=True)["weight"].sum().reset_index()
-        by_group = {key: group.reset_index(drop=True) for key, group in summed.groupby(match_on, sort=False, dropna=False)}
-    fallback_groups = {}
+        by_group = _groups(summed.itertuples(index=False, name=None), len(match_on), weighted=True)
+    fallback_groups: dict[tuple, tuple[list[tuple], np.ndarray]] = {}
     if fallback is not None and len(fallback):
         fb = _with_null_keys(fallback.drop_duplicates(), fallback_on)
-        fallback_groups = {
-            key: group[recipient].drop_duplicates().sort_values(recipient).assign(weight=1.0).reset_index(drop=True)
-            for key, group in fb.groupby(fallback_on, sort=False, dropna=False)
-        }
-    nobody = pd.DataFrame([{c: None for c in recipient} | {"weight": 1.0}])
+        fb = fb[fallback_on + recipient].drop_duplicates().sort_values(fallback_on + recipient, kind="stable")
+        fallback_groups = _groups(fb.itertuples(index=False, name=None), len(fallback_on), weighted=False)
+    nobody = ([tuple(None for _ in recipient)], np.array([1.0]))
     for line in _with_null_keys(lines, match_on + (fallback_on or [])).to_dict("records"):
         total = to_nano(line["amount_usd"])
         group = by_group.get(tuple(line[c] for c in match_on))
         method = USAGE_BASED
         if group is None:
-            group = fallback_groups.get(tuple(line[c] for c in fallback_on) if fallback_on else None)
+            group = fallback_groups.get(tuple(line[c] for c in fallback_on)) if fallback_on else None
             method = EQUAL_SPLIT
         if group is None:
             group, method = nobody, UNALLOCATED
-        weight = group["weight"].to_numpy(dtype=float)
+        names, weight = group
         parts = split_exact(total, weight)
         line_units = float(weight.sum()) if method == USAGE_BASED else None
         share = weight / weight.sum()
-        for recipient_row, nano, fraction, units in zip(group[recipient].to_dict("records"), parts, share, weight):
+        for values, nano, fraction, units in zip(names, parts, share, weight):
             out.append(
                 {
                     "line_id": line["line_id"],
-                    **{c: _restore(recipient_row[c]) for c in recipient},
+                    **{c: _restore(v) for c, v in zip(recipient, values)},
                     "allocated_usd": Decimal(int(nano)) * NANO,
                     "allocation_share": float(fraction),
                     "allocation_method": method,
@@ -98,6 +97,16 @@ def allocate(
 
 
 _NULL = "\x00null"
+
+
+def _groups(rows, key_length: int, weighted: bool) -> dict[tuple, tuple[list[tuple], np.ndarray]]:
+    """Rows (key columns, recipient columns[, weight]) in order, as key -> (recipients, weights)."""
+    grouped: dict[tuple, list[tuple]] = {}
+    for row in rows:
+        grouped.setdefault(row[:key_length], []).append(row[key_length:])
+    if weighted:
+        return {k: ([r[:-1] for r in v], np.array([r[-1] for r in v], dtype=float)) for k, v in grouped.items()}
+    return {k: (v, np.ones(len(v))) for k, v in grouped.items()}
 
 
 def _with_null_keys(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

@@ -44,8 +44,28 @@ def scrub(value: Any, secrets: Iterable[str] = ()) -> Any:
     return clean(value)
 
 
+# One encoder for every call: json.dumps builds a new one per call when given options.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
+SAFE_SECRET = re.compile(r"[A-Za-z0-9_\-.~+/=]+")
+CREDENTIAL_KEY_TEXT = tuple(f'"{key}":' for key in CREDENTIAL_KEYS)
+
+
 def raw_json(value: Any, secrets: Iterable[str] = ()) -> str:
-    return json.dumps(scrub(value, secrets), sort_keys=True, separators=(",", ":"), default=str)
+    """The value as canonical JSON text, credentials replaced by [REDACTED].
+
+    Fast path (one per usage event, so it matters): serialise first and scrub only when the text
+    shows a credential key, a secret or the credential pattern. JSON escapes none of the
+    characters those are made of, so text without them comes from a value without them."""
+    secret_values = [s for s in secrets if s]
+    text = _CANONICAL.encode(value)
+    lowered = text.lower()
+    if (
+        any(key in lowered for key in CREDENTIAL_KEY_TEXT)
+        or any(secret in text or not SAFE_SECRET.fullmatch(secret) for secret in secret_values)
+        or CREDENTIAL_PATTERN.search(text)
+    ):
+        return _CANONICAL.encode(scrub(value, secret_values))
+    return text
 
 
 def cents_to_usd(value: Any) -> Decimal | None:

@@ -99,44 +99,59 @@ def normalize_daily_usage(
 def normalize_usage_events(
     events: Iterable[dict], start: date, end: date, fetched_at: datetime, secrets: Iterable[str] = ()
 ) -> pd.DataFrame:
-    """One row per distinct usage event in [start, end); identical events repeated across pages collapse."""
+    """One row per distinct usage event in [start, end); identical events repeated across pages collapse.
+
+    Column by column (one list per field) rather than a dict per event: a year is millions of events."""
     secrets = tuple(secrets)
-    audit = audit_columns(fetched_at)
-    out: dict[str, dict] = {}
-    for event in events:
+    received, raws, ids = [], [], []
+    for event in events:  # as they stream in: the next pages are fetched meanwhile
         raw = raw_json(event, secrets)
-        event_id = stable_id("cursor_usage_event", raw)
-        stamp = epoch_ms_to_utc(event.get("timestamp"))
-        tokens = event.get("tokenUsage") or {}
-        out[event_id] = {
-            "event_id": event_id,
-            **audit,
-            "usage_date": stamp.date(),
-            "event_timestamp": stamp,
-            "user_email": _email(event.get("userEmail")),
-            "model": event.get("model"),
-            "kind": event.get("kind"),
-            "max_mode": event.get("maxMode"),
-            "requests_costs": event.get("requestsCosts"),
-            "is_token_based_call": event.get("isTokenBasedCall"),
-            "is_chargeable": event.get("isChargeable"),
-            "is_headless": event.get("isHeadless"),
-            "input_tokens": tokens.get("inputTokens"),
-            "output_tokens": tokens.get("outputTokens"),
-            "cache_write_tokens": tokens.get("cacheWriteTokens"),
-            "cache_read_tokens": tokens.get("cacheReadTokens"),
-            "token_cost_usd": cents_to_usd(tokens.get("totalCents")),
-            "discount_percent_off": tokens.get("discountPercentOff"),
-            "charged_usd": cents_to_usd(event.get("chargedCents")),
-            "cursor_token_fee_usd": cents_to_usd(event.get("cursorTokenFee")),
-            "conversation_id": event.get("conversationId"),
-            "service_account_id": as_text(event.get("serviceAccountId")),
-            "service_account_name": event.get("serviceAccountName"),
-            "cloud_agent_id": as_text(event.get("cloudAgentId")),
-            "automation_id": as_text(event.get("automationId")),
-            "raw_response": raw,
-        }
-    result = frame(list(out.values()), _columns("raw_cursor_usage_events"))
+        received.append(event)
+        raws.append(raw)
+        ids.append(stable_id("cursor_usage_event", raw))
+    events = received
+    tokens = [event.get("tokenUsage") or {} for event in events]
+
+    def field(key: str) -> list:
+        return [event.get(key) for event in events]
+
+    def token(key: str) -> list:
+        return [usage.get(key) for usage in tokens]
+
+    millis = pd.to_numeric(pd.Series(field("timestamp"), dtype=object)).astype(float).astype("int64")
+    stamps = pd.to_datetime(millis, unit="ms", utc=True)
+    audit = audit_columns(fetched_at)
+    result = pd.DataFrame({
+        "event_id": ids,
+        "ingest_date": audit["ingest_date"],
+        "fetched_at": pd.Series(audit["fetched_at"], index=stamps.index).astype("datetime64[ns, UTC]"),
+        "usage_date": stamps.dt.date,
+        "event_timestamp": stamps,
+        "user_email": [_email(v) for v in field("userEmail")],
+        "model": field("model"),
+        "kind": field("kind"),
+        "max_mode": field("maxMode"),
+        "requests_costs": field("requestsCosts"),
+        "is_token_based_call": field("isTokenBasedCall"),
+        "is_chargeable": field("isChargeable"),
+        "is_headless": field("isHeadless"),
+        "input_tokens": token("inputTokens"),
+        "output_tokens": token("outputTokens"),
+        "cache_write_tokens": token("cacheWriteTokens"),
+        "cache_read_tokens": token("cacheReadTokens"),
+        "token_cost_usd": [cents_to_usd(v) for v in token("totalCents")],
+        "discount_percent_off": token("discountPercentOff"),
+        "charged_usd": [cents_to_usd(v) for v in field("chargedCents")],
+        "cursor_token_fee_usd": [cents_to_usd(v) for v in field("cursorTokenFee")],
+        "conversation_id": field("conversationId"),
+        "service_account_id": [as_text(v) for v in field("serviceAccountId")],
+        "service_account_name": field("serviceAccountName"),
+        "cloud_agent_id": [as_text(v) for v in field("cloudAgentId")],
+        "automation_id": [as_text(v) for v in field("automationId")],
+        "raw_response": raws,
+    }) if events else frame([], _columns("raw_cursor_usage_events"))
+    # identical events (a page boundary repeated) have identical ids: keep the first
+    result = result.drop_duplicates("event_id", keep="first").reindex(columns=list(_columns("raw_cursor_usage_events")))
     result = result[within(result["usage_date"], start, end)] if len(result) else result
     return _int_columns(result, ["input_tokens", "output_tokens", "cache_write_tokens", "cache_read_tokens"])
 

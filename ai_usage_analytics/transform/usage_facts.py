@@ -76,9 +76,16 @@ def _sum(frame: pd.DataFrame) -> pd.DataFrame:
     keyed = frame[KEYS].astype(object).where(frame[KEYS].notna(), "\x00")
     grouped = pd.concat([keyed, frame[METRICS].astype(float)], axis=1).groupby(KEYS, sort=False)
     totals = grouped[METRICS].sum(min_count=1).reset_index()
+    # Exact Decimal sums only over the rows that carry a cost (most sources carry none).
+    cost = [None] * len(totals)
+    present = frame["estimated_cost_usd"].notna().to_numpy()
+    if present.any():
+        with_cost = pd.concat([keyed[present], frame.loc[present, "estimated_cost_usd"]], axis=1)
+        sums = with_cost.groupby(KEYS, sort=False)["estimated_cost_usd"].agg(_decimal_sum)
+        found = sums.reindex(pd.MultiIndex.from_frame(totals[KEYS]))
+        cost = [v if isinstance(v, Decimal) else None for v in found]
     totals[KEYS] = totals[KEYS].replace("\x00", None)
-    cost = pd.concat([keyed, frame["estimated_cost_usd"]], axis=1).groupby(KEYS, sort=False)["estimated_cost_usd"]
-    totals["estimated_cost_usd"] = cost.agg(_decimal_sum).to_numpy()
+    totals["estimated_cost_usd"] = pd.Series(cost, index=totals.index, dtype=object)
     return totals
 
 

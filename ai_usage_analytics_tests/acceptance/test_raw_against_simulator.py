@@ -94,22 +94,23 @@ def test_transient_faults_are_retried_and_the_data_is_identical(warehouse, simul
 
 
 @pytest.mark.parametrize(
-    "endpoint, kind, expected",
+    "endpoint, kind, expected, after",
     [
-        ("/v1/organizations/cost_report", "500", "500"),  # retries exhausted
-        ("/v1/organizations/cost_report", "truncated", "cost_report"),  # malformed body
-        # the page cursor expires mid-range: 45 days need a second page of 31 daily buckets
-        ("/v1/organizations/usage_report/messages", "expired_cursor", "410"),
+        ("/v1/organizations/cost_report", "500", "500", 0),  # retries exhausted
+        ("/v1/organizations/cost_report", "truncated", "cost_report", 0),  # malformed body
+        # 45 days are two chunks of at most 31 daily buckets: the first is fetched and staged, the
+        # second fails, and the first chunk's rows must not be written either
+        ("/v1/organizations/usage_report/messages", "500", "500", 1),
     ],
 )
 def test_unrecoverable_faults_fail_naming_the_endpoint_and_write_nothing(
-    warehouse, simulator, reference_dir, endpoint, kind, expected
+    warehouse, simulator, reference_dir, endpoint, kind, expected, after
 ):
     asset = raw.raw_claude_costs if "cost" in endpoint else raw.raw_claude_events
     table, first = asset.key.path[-1], LAST - timedelta(days=44)
     assert run([asset], warehouse, simulator, reference_dir, first=first).success  # previously loaded data
     before = raw_hash(warehouse, table)
-    simulator.add_fault(endpoint, kind, times=None, retry_after=0)
+    simulator.add_fault(endpoint, kind, times=None, retry_after=0, after=after)
 
     result = run([asset], warehouse, simulator, reference_dir, first=first, retries=1, raise_on_error=False)
 

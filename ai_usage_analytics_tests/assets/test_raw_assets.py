@@ -33,6 +33,7 @@ def resources(warehouse) -> dict:
     fast = dict(backoff_factor=0.0, backoff_jitter_seconds=0.0, max_retries=2)
     return {
         "io_manager": WarehouseIOManager(warehouse=warehouse),
+        "warehouse": warehouse,
         "cursor": CursorAdminAPI(
             api_key=CURSOR_KEY, base_url=CURSOR, requests_per_minute=0, usage_events_requests_per_minute=0, **fast
         ),

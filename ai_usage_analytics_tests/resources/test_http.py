@@ -26,6 +26,7 @@ from ai_usage_analytics.resources.http import (
     VendorAPIError,
     VendorHTTPClient,
     parse_error_body,
+    read_ahead,
 )
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "vendor"
@@ -590,3 +591,35 @@ def test_truncated_success_body_raises_with_status(clock):
             client.request("GET", "/teams/members")
 
     assert str(raised.value) == "Cursor GET /teams/members returned 200: the response body was cut off"
+
+
+# --- read-ahead -------------------------------------------------------------------------------------
+
+
+def test_read_ahead_keeps_order_and_raises_where_the_producer_failed():
+    def pages():
+        yield from range(5)
+        raise VendorAPIError("Cursor", "POST /teams/filtered-usage-events", 500, "Internal error")
+
+    seen = []
+    with pytest.raises(VendorAPIError, match="500"):
+        for item in read_ahead(pages(), depth=2):
+            seen.append(item)
+    assert seen == [0, 1, 2, 3, 4]
+    assert list(read_ahead(iter(range(100)), depth=3)) == list(range(100))
+    assert list(read_ahead(iter([]))) == []
+
+
+def test_read_ahead_stops_the_producer_when_the_consumer_stops():
+    produced = []
+
+    def pages():
+        for n in range(1000):
+            produced.append(n)
+            yield n
+
+    stream = read_ahead(pages(), depth=1)
+    assert next(stream) == 0
+    stream.close()
+    time.sleep(0.3)
+    assert len(produced) <= 4

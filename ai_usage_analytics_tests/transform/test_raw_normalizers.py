@@ -10,7 +10,7 @@ import pytest
 
 from ai_usage_analytics.checks import schemas
 from ai_usage_analytics.transform import anthropic, cursor
-from ai_usage_analytics.transform.common import REDACTED, scrub
+from ai_usage_analytics.transform.common import REDACTED, raw_json, scrub
 
 VENDOR = __import__("pathlib").Path(__file__).parents[1] / "fixtures" / "vendor"
 FETCHED = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
@@ -217,3 +217,16 @@ def test_raw_response_never_carries_the_secret():
     row["clientVersion"] = "leaky-cursor-key-1234567890"
     out = cursor.normalize_daily_usage([row], day("2024-03-18"), day("2024-03-19"), FETCHED, secrets=["leaky-cursor-key-1234567890"])
     assert "leaky-cursor-key" not in out["raw_response"][0]
+
+
+@pytest.mark.parametrize("value", [
+    {"model": "gpt-5", "nested": {"list": [1, "two", None]}, "price": 1.5},
+    {"note": "key crsr_0123456789abcdef0123 leaked"},
+    {"deep": [{"Authorization": "Basic abc"}]},
+    {"comment": "the configured secret s3cr3t-value-xyz inside"},
+    {"text": "caf\u00e9 sk-ant-admin01-abcdefghijklmnop0123 \u00e9"},
+])
+def test_raw_json_fast_path_equals_scrubbing_every_value(value):
+    expected = json.dumps(scrub(value, ["s3cr3t-value-xyz"]), sort_keys=True, separators=(",", ":"), default=str)
+    assert raw_json(value, ["s3cr3t-value-xyz"]) == expected
+    assert ("[REDACTED]" in expected) == (value is not None and "model" not in value)

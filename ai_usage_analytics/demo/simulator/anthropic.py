@@ -128,7 +128,7 @@ def _install_anthropic(app: Flask, state: SimulatorState) -> None:
             if day in empty:
                 return []
             groups: dict[tuple, Counter] = defaultdict(Counter)
-            for row in org.day(day).messages:
+            for row in org.anthropic_day(day).messages:
                 if any(values and _row_dimension(row, d) not in values for d, values in filters.items()):
                     continue
                 key = tuple(_row_dimension(row, d) for d in g.group_by)
@@ -147,7 +147,7 @@ def _install_anthropic(app: Flask, state: SimulatorState) -> None:
                 return []
             by_workspace, by_description = "workspace_id" in g.group_by, "description" in g.group_by
             groups: dict[tuple, Decimal] = defaultdict(Decimal)
-            for line in org.day(day).cost_lines:
+            for line in org.anthropic_day(day).cost_lines:
                 key = (line.workspace_id if by_workspace else None, line if by_description else None)
                 groups[key] += line.amount_cents
             items = []
@@ -182,7 +182,7 @@ def _install_anthropic(app: Flask, state: SimulatorState) -> None:
             offset = int(parts[1])
             _check_cursor_not_expired(path, state, True)
         empty = _empty_days(path, state, [day])
-        records = [] if day in empty else sorted(org.day(day).claude_code, key=_record_order)
+        records = [] if day in empty else sorted(org.anthropic_day(day).claude_code, key=_record_order)
         chosen = _page_items(path, state, lambda o, c: records[o:o + c], offset, limit)
         has_more = offset + limit < len(records)
         return _respond({"data": chosen, "has_more": has_more,

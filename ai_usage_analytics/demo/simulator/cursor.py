@@ -107,17 +107,18 @@ def _install_cursor(app: Flask, state: SimulatorState) -> None:
         period = {"startDate": start, "endDate": end}
         paging = body.get("page") is not None and body.get("pageSize") is not None
         if not paging:
-            rows = [row for d in live for p in org.people
-                    if (row := org.cursor_person_day(p, d)[0]) is not None and row["isActive"]]
+            rows = [row for d in live for row in org.cursor_day(d).rows if row is not None and row["isActive"]]
             return _respond({"data": rows, "period": period})
         page, size = _cursor_paging(body, CURSOR_MAX_PAGE_SIZE, CURSOR_MAX_PAGE_SIZE)
         _check_cursor_not_expired(path, state, page > 1)
         seated = sorted((p for p in org.people if any(p.has_cursor_seat(d) and p.employed(d) for d in wanted)),
                         key=lambda p: p.cursor_user_id)
 
+        rows_of = {d: org.cursor_day(d).rows for d in wanted}  # each day generated once, not once per member
+
         def fetch(offset: int, count: int) -> list[dict]:
             return [row for p in seated[offset:offset + count] for d in wanted
-                    if (row := _member_row(org, p, d, d in empty)) is not None]
+                    if (row := _member_row(rows_of[d][p.index], d in empty)) is not None]
 
         rows = _page_items(path, state, fetch, (page - 1) * size, size)
         pages = math.ceil(len(seated) / size)
@@ -185,8 +186,7 @@ def _install_cursor(app: Flask, state: SimulatorState) -> None:
         })
 
 
-def _member_row(org: Organisation, person: Person, day: date, empty: bool) -> dict | None:
-    row = org.cursor_person_day(person, day)[0]
+def _member_row(row: dict | None, empty: bool) -> dict | None:
     if row is None or not empty:
         return row
     idle = {k: (0 if isinstance(v, int) and not isinstance(v, bool) else v) for k, v in row.items()}
@@ -226,10 +226,10 @@ class _EventSelection:
         if self.filtered:
             if self.person is None:
                 return []
-            events = self.org.cursor_person_day(self.person, day)[1]
+            events = self.org.cursor_day(day).by_person.get(self.person.index, [])
             events = sorted(events, key=lambda e: -e.timestamp_ms)
         else:
-            events = self.org.day(day).cursor_events
+            events = self.org.cursor_day(day).events
         if self._whole(day):
             return events
         return [e for e in events if self.start <= e.timestamp_ms <= self.end]

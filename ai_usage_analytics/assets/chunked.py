@@ -1,0 +1,158 @@
+"""One run over a range of days, built and written chunk by chunk: memory bounded by the chunk.
+
+Every partitioned raw and fact asset runs ``write_range``: the run's window is cut into chunks
+(``day_chunks`` of the vendor's window size, so calls stay at the API minimum, or calendar
+``month_chunks`` for facts whose month-to-date logic must stay inside one chunk). Each chunk is
+built, validated against its pandera model and its gate checks, and appended to the warehouse's
+staged window; only when every chunk passed is the window swapped in, in one transaction. A failure
+in any chunk writes nothing and leaves the previously loaded days as they were. The checks are
+reported once per run, combined over the chunks.
+
+Porting an asset that ends with ``yield from validated_output(Model, frame, key, metadata)``: put
+the frame's construction in ``build(start, end)`` and end with
+``yield from write_range(context, warehouse, Model, day_chunks(*window(context), N), build)``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import date, timedelta
+
+import dagster as dg
+import pandas as pd
+import pandera.pandas as pa
+
+from ai_usage_analytics.checks.schema_check import checked_frame, gate, schema_passed
+from ai_usage_analytics.partitions import day_window
+from ai_usage_analytics.resources.warehouse import Warehouse
+
+Window = tuple[date, date]
+SUMMED_CHECK_METADATA = ("offenders", "platform_days", "billed_usd", "lines")
+
+
+def window(context: dg.AssetExecutionContext) -> Window:
+    """The run's half-open day window [start, end)."""
+    key_range = context.partition_key_range
+    return day_window(key_range.start, key_range.end)
+
+
+def day_chunks(start: date, end: date, days: int) -> list[Window]:
+    """[start, end) cut into consecutive windows of ``days`` days from ``start`` (the last shorter)."""
+    if days < 1:
+        raise ValueError("a chunk has at least one day")
+    out, first = [], start
+    while first < end:
+        out.append((first, min(end, first + timedelta(days=days))))
+        first = out[-1][1]
+    return out
+
+
+def month_chunks(start: date, end: date) -> list[Window]:
+    """[start, end) cut at calendar month boundaries."""
+    out, first = [], start
+    while first < end:
+        following = (first.replace(day=1) + timedelta(days=32)).replace(day=1)
+        out.append((first, min(end, following)))
+        first = out[-1][1]
+    return out
+
+
+def combine_check_results(results: list[dg.AssetCheckResult]) -> dg.AssetCheckResult:
+    """One result for a check evaluated on every chunk: passed only if every chunk passed, offender
+    counts summed, the first failing chunk's details kept."""
+    first = results[0]
+    failed = [r for r in results if not r.passed]
+    metadata = dict((failed or results)[0].metadata)
+    for name in SUMMED_CHECK_METADATA:
+        values = [r.metadata[name].value for r in results if name in r.metadata]
+        if values:
+            metadata[name] = sum(values)
+    metadata["chunks"] = len(results)
+    offenders = metadata.get("offenders")
+    description = first.description if not failed else (
+        f"{offenders.value if hasattr(offenders, 'value') else offenders} offender(s)" if offenders is not None
+        else failed[0].description
+    )
+    return dg.AssetCheckResult(
+        check_name=first.check_name, asset_key=first.asset_key, passed=not failed, severity=first.severity,
+        description=description, metadata=metadata,
+    )
+
+
+@contextmanager
+def _builder(build: Callable[[date, date], pd.DataFrame], chunks: list[Window], prefetch: bool):
+    """The chunks' frames in order; with ``prefetch`` the next one is built while this one is used."""
+    if not prefetch:
+        yield (build(first, last) for first, last in chunks)
+        return
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="next-chunk")
+
+    def frames() -> Iterator[pd.DataFrame]:
+        pending = pool.submit(build, *chunks[0])
+        for index in range(len(chunks)):
+            frame = pending.result()
+            if index + 1 < len(chunks):
+                pending = pool.submit(build, *chunks[index + 1])
+            yield frame
+
+    try:
+        yield frames()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _add(totals: dict, values: dict) -> None:
+    for name, value in values.items():
+        if isinstance(value, dict):
+            _add(totals.setdefault(name, {}), value)
+        else:
+            totals[name] = totals.get(name, 0) + value
+
+
+def write_range(
+    context: dg.AssetExecutionContext,
+    warehouse: Warehouse,
+    model: type[pa.DataFrameModel],
+    chunks: list[Window],
+    build: Callable[[date, date], pd.DataFrame],
+    checks: Callable[[pd.DataFrame, date, date], list[dg.AssetCheckResult]] | None = None,
+    summarize: Callable[[pd.DataFrame], dict] | None = None,
+    metadata: Callable[[dict], dict] | None = None,
+    prefetch: bool = False,
+) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+    """Build, check and stage every chunk, then swap the window in and report once.
+
+    ``build(start, end)``: the chunk's frame. ``checks(valid, start, end)``: check results on the
+    validated chunk; a failed ERROR check stops the run before anything is written. ``summarize``:
+    numbers (or dicts of numbers) per chunk, summed over the run. ``metadata(totals)``: the run's
+    materialisation metadata from those totals (the totals themselves when not given).
+    ``prefetch``: build the next chunk in a background thread while this one is checked and staged
+    (the vendor's time overlaps ours; two chunks in memory at most). Only for builds that do not
+    depend on earlier chunks' checks, i.e. raw fetches.
+    """
+    key = context.asset_key
+    table = key.path[-1]
+    column = context.assets_def.metadata_by_key[key]["partition_expr"]
+    start, end = chunks[0][0], chunks[-1][1]
+    totals: dict = {}
+    results: dict[str, list[dg.AssetCheckResult]] = defaultdict(list)
+    with warehouse.staged_window(table, column, start, end) as stage, _builder(build, chunks, prefetch) as frames:
+        for (first, last), frame in zip(chunks, frames):
+            valid = yield from checked_frame(model, frame, key)
+            chunk_results = checks(valid, first, last) if checks else []
+            yield from gate(key, chunk_results)
+            stage.append(valid)
+            for result in chunk_results:
+                results[result.check_name].append(result)
+            if summarize:
+                _add(totals, summarize(valid))
+            context.log.debug(f"{table}: staged [{first}, {last}) with {len(valid)} rows")
+    written = {"window": f"[{start}, {end})", "days": (end - start).days, "chunks": len(chunks),
+               "dagster/row_count": stage.rows}
+    yield dg.MaterializeResult(metadata=written | (metadata(totals) if metadata else totals))
+    yield schema_passed(key, stage.rows)
+    for name in results:
+        yield combine_check_results(results[name])

@@ -1,0 +1,190 @@
+"""Range runs written chunk by chunk: chunk boundaries, the staged window write (DuckDB's staging
+table and the interface's in-memory default), and a Dagster run that fails in a later chunk."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import dagster as dg
+import pandas as pd
+import pandera.pandas as pa
+import pytest
+
+from ai_usage_analytics.assets.chunked import combine_check_results, day_chunks, month_chunks, window, write_range
+from ai_usage_analytics.partitions import daily_partitions
+from ai_usage_analytics.resources.bigquery_warehouse import STAGING_PREFIX, BigQueryWarehouse
+from ai_usage_analytics.resources.warehouse import Warehouse, WarehouseWriteError
+
+COLUMNS = ["event_id", "usage_date", "user_email", "amount_usd", "tokens", "event_timestamp"]
+
+
+def rows(first: date, last: date, tag: str = "new") -> pd.DataFrame:
+    days = [first + timedelta(days=i) for i in range((last - first).days)]
+    return pd.DataFrame(
+        [(f"{tag}-{d}", d, "a@example.com", Decimal("1.005"), 10, pd.Timestamp(d, tz="UTC")) for d in days],
+        columns=COLUMNS,
+    )
+
+
+def stored(warehouse) -> list[str]:
+    return list(warehouse.query("SELECT event_id FROM sample_daily_events ORDER BY usage_date")["event_id"])
+
+
+def staging_tables(warehouse) -> list[str]:
+    if isinstance(warehouse, BigQueryWarehouse):
+        tables = warehouse.client.list_tables(f"{warehouse.project}.{warehouse.dataset}")
+        return [t.table_id for t in tables if t.table_id.startswith(STAGING_PREFIX)]
+    return list(warehouse.query("SELECT table_name FROM information_schema.tables WHERE table_name LIKE '_staging_%'")["table_name"])
+
+
+def staged_window(warehouse, implementation: str):
+    """The engine's staging-table implementation, or the interface's in-memory default on the same engine."""
+    if implementation == "engine":
+        return warehouse.staged_window
+    return lambda *args: Warehouse.staged_window(warehouse, *args)
+
+
+def test_day_chunks_follow_the_vendor_window_from_the_start():
+    assert day_chunks(date(2025, 1, 1), date(2025, 3, 7), 30) == [
+        (date(2025, 1, 1), date(2025, 1, 31)), (date(2025, 1, 31), date(2025, 3, 2)), (date(2025, 3, 2), date(2025, 3, 7)),
+    ]
+    assert day_chunks(date(2025, 1, 1), date(2025, 1, 2), 31) == [(date(2025, 1, 1), date(2025, 1, 2))]
+    with pytest.raises(ValueError):
+        day_chunks(date(2025, 1, 1), date(2025, 1, 2), 0)
+
+
+def test_month_chunks_cut_at_month_boundaries():
+    assert month_chunks(date(2024, 12, 20), date(2025, 3, 2)) == [
+        (date(2024, 12, 20), date(2025, 1, 1)), (date(2025, 1, 1), date(2025, 2, 1)),
+        (date(2025, 2, 1), date(2025, 3, 1)), (date(2025, 3, 1), date(2025, 3, 2)),
+    ]
+    assert len(month_chunks(date(2025, 1, 1), date(2026, 1, 1))) == 12
+
+
+@pytest.mark.parametrize("implementation", ["engine", "interface_default"])
+def test_staged_window_replaces_only_the_window_once_every_chunk_arrived(engine_warehouse, implementation):
+    warehouse = engine_warehouse
+    staged = staged_window(warehouse, implementation)
+    warehouse.replace_window("sample_daily_events", rows(date(2025, 1, 1), date(2025, 3, 1), "old"), "usage_date",
+                             date(2025, 1, 1), date(2025, 3, 1))
+    with staged("sample_daily_events", "usage_date", date(2025, 1, 10), date(2025, 2, 10)) as stage:
+        stage.append(rows(date(2025, 1, 10), date(2025, 2, 1)))
+        assert len(stored(warehouse)) == 59  # nothing swapped in yet
+        stage.append(rows(date(2025, 2, 1), date(2025, 2, 5)))
+    ids = stored(warehouse)
+    assert ids[:9] == [f"old-2025-01-0{d}" for d in range(1, 10)]
+    assert ids[9:35] == [f"new-{date(2025, 1, 10) + timedelta(days=i)}" for i in range(26)]
+    assert ids[35:] == [f"old-{date(2025, 2, 10) + timedelta(days=i)}" for i in range(19)]  # 02-05..02-09 emptied
+    assert stage.rows == 26 and staging_tables(warehouse) == []
+
+
+@pytest.mark.parametrize("implementation", ["engine", "interface_default"])
+def test_a_failure_in_a_later_chunk_writes_nothing(engine_warehouse, implementation):
+    warehouse = engine_warehouse
+    staged = staged_window(warehouse, implementation)
+    warehouse.replace_window("sample_daily_events", rows(date(2025, 1, 1), date(2025, 2, 1), "old"), "usage_date",
+                             date(2025, 1, 1), date(2025, 2, 1))
+    before = stored(warehouse)
+    with pytest.raises(RuntimeError, match="vendor down"):
+        with staged("sample_daily_events", "usage_date", date(2025, 1, 1), date(2025, 2, 1)) as stage:
+            stage.append(rows(date(2025, 1, 1), date(2025, 1, 16)))
+            raise RuntimeError("vendor down")
+    assert stored(warehouse) == before and staging_tables(warehouse) == []
+
+
+def test_a_chunk_with_rows_outside_the_window_is_refused(engine_warehouse):
+    warehouse = engine_warehouse
+    with pytest.raises(WarehouseWriteError, match="outside the window"):
+        with warehouse.staged_window("sample_daily_events", "usage_date", date(2025, 1, 1), date(2025, 1, 5)) as stage:
+            stage.append(rows(date(2025, 1, 4), date(2025, 1, 6)))
+    assert stored(warehouse) == [] and staging_tables(warehouse) == []
+
+
+def test_combined_check_fails_if_any_chunk_failed_and_sums_offenders():
+    ok = dg.AssetCheckResult(check_name="c", asset_key="a", passed=True, metadata={"offenders": 0, "lines": 3})
+    bad = dg.AssetCheckResult(check_name="c", asset_key="a", passed=False, metadata={"offenders": 2, "lines": 4, "details": "x"})
+    combined = combine_check_results([ok, bad, bad])
+    assert not combined.passed
+    values = {k: getattr(v, "value", v) for k, v in combined.metadata.items()}
+    assert (values["offenders"], values["lines"], values["chunks"], values["details"]) == (4, 11, 3, "x")
+    assert combine_check_results([ok, ok]).passed
+
+
+class Events(pa.DataFrameModel):
+    event_id: str
+    tokens: int = pa.Field(ge=0)
+
+
+SOURCE: dict[str, int] = {}
+
+
+@dg.asset(
+    name="sample_daily_events", partitions_def=daily_partitions, metadata={"partition_expr": "usage_date"},
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    check_specs=[dg.AssetCheckSpec("schema", asset="sample_daily_events"), dg.AssetCheckSpec("small", asset="sample_daily_events")],
+)
+def chunked_events(context: dg.AssetExecutionContext, warehouse: Warehouse):
+    def build(first: date, last: date) -> pd.DataFrame:
+        if SOURCE.get(str(first)) == "vendor down":
+            raise RuntimeError(f"vendor down for {first}")
+        frame = rows(first, last)
+        frame["tokens"] = SOURCE.get(str(first), 10)
+        return frame
+
+    def checks(valid, first, last):
+        return [dg.AssetCheckResult(check_name="small", asset_key="sample_daily_events", passed=bool((valid["tokens"] < 1000).all()),
+                                    metadata={"offenders": int((valid["tokens"] >= 1000).sum())})]
+
+    yield from write_range(context, warehouse, Events, day_chunks(*window(context), 10), build, checks,
+                           summarize=lambda v: {"tokens": int(v["tokens"].sum())}, prefetch=SOURCE.get("prefetch", False))
+
+
+def materialize(warehouse, first, last):
+    tags = {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}
+    return dg.materialize([chunked_events], tags=tags, resources={"warehouse": warehouse}, raise_on_error=False)
+
+
+@pytest.fixture(autouse=True)
+def _reset_source():
+    SOURCE.clear()
+    yield
+    SOURCE.clear()
+
+
+def test_a_range_run_reports_once_and_refuses_the_window_when_a_later_chunk_fails(warehouse):
+    result = materialize(warehouse, "2025-01-01", "2025-01-25")
+    assert result.success
+    materializations = result.asset_materializations_for_node("sample_daily_events")
+    assert len(materializations) == 25  # one per partition of the range, same metadata
+    meta = {k: v.value for k, v in materializations[0].metadata.items()}
+    assert (meta["dagster/row_count"], meta["chunks"], meta["tokens"], meta["days"]) == (25, 3, 250, 25)
+    evaluations = result.get_asset_check_evaluations()
+    assert sorted((e.check_name, e.passed) for e in evaluations) == [("schema", True), ("small", True)]
+    first_load = stored(warehouse)
+
+    SOURCE["2025-01-21"] = 5000  # the third chunk fails its gate
+    result = materialize(warehouse, "2025-01-01", "2025-01-25")
+    assert not result.success
+    assert [e.passed for e in result.get_asset_check_evaluations() if e.check_name == "small"] == [False]
+    assert stored(warehouse) == first_load and staging_tables(warehouse) == []
+
+    SOURCE.clear()
+    SOURCE["2025-01-11"] = -1  # the second chunk breaks the contract
+    result = materialize(warehouse, "2025-01-01", "2025-01-25")
+    assert not result.success
+    assert stored(warehouse) == first_load
+
+
+@pytest.mark.parametrize("prefetch", [False, True])
+def test_a_fetch_failing_in_a_later_chunk_writes_nothing_with_or_without_prefetch(warehouse, prefetch):
+    SOURCE["prefetch"] = prefetch
+    assert materialize(warehouse, "2025-01-01", "2025-01-25").success
+    first_load = stored(warehouse)
+    SOURCE["2025-01-11"] = "vendor down"
+    result = materialize(warehouse, "2025-01-01", "2025-01-25")
+    assert not result.success
+    assert "vendor down for 2025-01-11" in str(result.get_step_failure_events()[0].step_failure_data.error.to_string())
+    assert stored(warehouse) == first_load and staging_tables(warehouse) == []
+    del SOURCE["2025-01-11"]
+    result = materialize(warehouse, "2025-01-01", "2025-01-25")
+    meta = {k: v.value for k, v in result.asset_materializations_for_node("sample_daily_events")[0].metadata.items()}
+    assert result.success and meta["dagster/row_count"] == 25 and meta["tokens"] == 250

@@ -1,0 +1,4 @@
+-- The rows of raw_cursor_events in [@since, @until) without the raw payload: what the facts read, one chunk at a time.
+SELECT * EXCEPT (raw_response)
+FROM raw_cursor_events
+WHERE usage_date >= @since AND usage_date < @until
