@@ -157,5 +157,6 @@ def test_a_one_day_run_on_bigquery_reads_only_that_days_partitions(engines, simu
     assert set(touched) == set(PARTITIONED)
     for table in PARTITIONED:
         assert (start, end) in touched[table], table  # every partitioned table is read or replaced for the day
-    reads = [p for s, p in log.queries if "@window_start" in s]
-    assert len(reads) >= 5 and all(p == {"window_start": start, "window_end": end} for p in reads)
+    # the facts read each raw table's day through sql/queries/fact_input_<table>.sql
+    reads = [p for s, p in log.queries if "@since" in s and "@until" in s and "EXCEPT (raw_response)" in s]
+    assert len(reads) >= 5 and all(p == {"since": start, "until": end} for p in reads)
