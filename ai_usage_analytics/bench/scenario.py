@@ -46,6 +46,7 @@ def bench_definitions():
     from ai_usage_analytics import definitions as production
     from ai_usage_analytics.jobs import daily_job
     from ai_usage_analytics.resources.anthropic import AnthropicAdminAPI
+    from ai_usage_analytics.resources.claude_analytics import ClaudeAnalyticsAPI
     from ai_usage_analytics.resources.cursor import CursorAdminAPI
     from ai_usage_analytics.settings import SETTINGS
 
@@ -56,6 +57,10 @@ def bench_definitions():
     )
     resources["anthropic"] = AnthropicAdminAPI(
         api_key=production.secret(SETTINGS, "ANTHROPIC_ADMIN_API_KEY"), base_url=SETTINGS.anthropic_api_base_url,
+        requests_per_minute=0,
+    )
+    resources["claude_analytics"] = ClaudeAnalyticsAPI(
+        api_key=production.secret(SETTINGS, "CLAUDE_ANALYTICS_API_KEY"), base_url=SETTINGS.anthropic_api_base_url,
         requests_per_minute=0,
     )
     stage_of_step = {}
