@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -22,7 +22,8 @@ from ai_usage_analytics.bench import minimum as m
 from ai_usage_analytics.resources.anthropic import API_VERSION, COST_GROUP_BY, MESSAGES_GROUP_BY
 from ai_usage_analytics.resources.claude_analytics import FIRST_DAY as ANALYTICS_FIRST_DAY
 from ai_usage_analytics.resources.claude_analytics import USER_COST_GROUP_BY
-from ai_usage_analytics.resources.google_reports import EVENT_NAME, earliest_day, rfc3339_midnight
+from ai_usage_analytics.resources.google_reports import EVENT_NAME, rfc3339_midnight
+from ai_usage_analytics.resources.google_reports import FIRST_DAY as GEMINI_FIRST_DAY
 from ai_usage_analytics.resources.cursor import day_end_ms, day_start_ms, windows
 
 ITEMS_KEY = {m.DAILY_USAGE: "data", m.USAGE_EVENTS: "usageEvents", m.GEMINI: "items"}
@@ -107,9 +108,8 @@ def fetch(fetcher: Fetcher, first: date, last: date) -> None:
         fetcher.get_pages(m.USER_COST, [("starting_at", f"{start}T00:00:00Z"), ("ending_at", f"{end + timedelta(days=1)}T00:00:00Z"),
                                         ("bucket_width", "1d"), *(("group_by[]", g) for g in USER_COST_GROUP_BY),
                                         ("limit", m.ANALYTICS_PAGE_SIZE)], "next_page", "page", fetcher.analytics)
-    gemini_first = earliest_day(datetime.now(timezone.utc).date())  # data start and 180-day retention
-    if last >= gemini_first:
-        fetcher.get_pages(m.GEMINI, [("startTime", rfc3339_midnight(max(first, gemini_first))),
+    if last >= GEMINI_FIRST_DAY:
+        fetcher.get_pages(m.GEMINI, [("startTime", rfc3339_midnight(max(first, GEMINI_FIRST_DAY))),
                                      ("endTime", rfc3339_midnight(last + timedelta(days=1))), ("eventName", EVENT_NAME),
                                      ("maxResults", m.GEMINI_PAGE_SIZE)], "nextPageToken", "pageToken", fetcher.google,
                           until_no_token=True)

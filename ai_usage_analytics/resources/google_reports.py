@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from typing import Any
 
 from ai_usage_analytics.resources.http import VendorAPIError, VendorAPIResource, VendorHTTPClient
@@ -29,12 +29,6 @@ ACTIVITIES_PATH = f"/admin/reports/v1/activity/users/all/applications/{APPLICATI
 EVENT_NAME = "feature_utilization"
 MAX_RESULTS = 1000
 FIRST_DAY = date(2025, 6, 20)  # the Reports API has gemini_in_workspace_apps data from this day
-RETENTION_DAYS = 180  # and keeps a rolling 180 days: an older startTime is refused with a 400
-
-
-def earliest_day(today: date) -> date:
-    """The first UTC day the Reports API still serves on ``today`` (a day's margin inside the retention)."""
-    return max(FIRST_DAY, today - timedelta(days=RETENTION_DAYS - 1))
 
 
 def rfc3339_midnight(day: date) -> str:
@@ -104,17 +98,14 @@ class GoogleWorkspaceReports(VendorAPIResource):
             sleep=sleep,
         )
 
-    def get_gemini_activities(self, start: date, end: date, today: date | None = None) -> list[dict[str, Any]]:
-        """Every feature_utilization activity of ``[start, end]`` (UTC days, both included). Days the API
-        no longer serves (before its data start or its 180-day retention, counted from ``today``, by
-        default the current UTC day) cost no request and give nothing."""
+    def get_gemini_activities(self, start: date, end: date) -> list[dict[str, Any]]:
+        """Every feature_utilization activity of ``[start, end]`` (UTC days, both included)."""
         if end < start:
             raise ValueError(f"the range ends ({end}) before it starts ({start})")
-        first = earliest_day(today or datetime.now(timezone.utc).date())
-        if end < first:
+        if end < FIRST_DAY:
             return []
         params = [
-            ("startTime", rfc3339_midnight(max(start, first))),
+            ("startTime", rfc3339_midnight(max(start, FIRST_DAY))),
             ("endTime", rfc3339_midnight(end + timedelta(days=1))),
             ("eventName", EVENT_NAME),
             ("maxResults", MAX_RESULTS),

@@ -38,7 +38,7 @@ def test_one_query_for_the_range_paged_by_next_page_token_with_a_bearer_token():
                              "nextPageToken": "tok2"})
     responses.get(URL, json={"kind": "admin#reports#activities", "items": [activity("b@x.com", "2026-03-01T09:00:00.000Z")]})
 
-    items = api().get_gemini_activities(date(2026, 3, 1), date(2026, 3, 2), today=date(2026, 3, 10))
+    items = api().get_gemini_activities(date(2026, 3, 1), date(2026, 3, 2))
 
     assert [i["actor"]["email"] for i in items] == ["a@x.com", "b@x.com"]
     query = parse_qsl(urlsplit(responses.calls[0].request.url).query)
@@ -51,27 +51,16 @@ def test_one_query_for_the_range_paged_by_next_page_token_with_a_bearer_token():
 @responses.activate(registry=OrderedRegistry)
 def test_a_page_without_items_is_an_empty_page_and_a_day_before_the_data_costs_nothing():
     responses.get(URL, json={"kind": "admin#reports#activities", "etag": '"e"'})
-    assert api().get_gemini_activities(date(2026, 3, 1), date(2026, 3, 1), today=date(2026, 3, 10)) == []
-    assert api().get_gemini_activities(date(2025, 1, 1), date(2025, 6, 19), today=date(2025, 7, 1)) == []
+    assert api().get_gemini_activities(date(2026, 3, 1), date(2026, 3, 1)) == []
+    assert api().get_gemini_activities(date(2025, 1, 1), date(2025, 6, 19)) == []
     assert len(responses.calls) == 1
-
-
-@responses.activate(registry=OrderedRegistry)
-def test_days_past_the_180_day_retention_are_not_asked_for():
-    responses.get(URL, json={"kind": "admin#reports#activities"})
-    today = date(2026, 12, 1)
-    assert api().get_gemini_activities(date(2025, 12, 1), date(2026, 5, 1), today=today) == []  # all too old
-    assert api().get_gemini_activities(date(2025, 12, 1), date(2026, 11, 30), today=today) == []
-    assert len(responses.calls) == 1
-    query = dict(parse_qsl(urlsplit(responses.calls[0].request.url).query))
-    assert query["startTime"] == "2026-06-05T00:00:00.000Z"  # 179 days before today, inside the retention
 
 
 @responses.activate(registry=OrderedRegistry)
 def test_items_that_are_not_a_list_are_a_malformed_response():
     responses.get(URL, json={"kind": "admin#reports#activities", "items": {"oops": 1}})
     with pytest.raises(VendorAPIError, match="no 'items' list"):
-        api().get_gemini_activities(date(2026, 3, 1), date(2026, 3, 1), today=date(2026, 3, 10))
+        api().get_gemini_activities(date(2026, 3, 1), date(2026, 3, 1))
 
 
 @responses.activate(registry=OrderedRegistry)
@@ -79,7 +68,7 @@ def test_401_names_the_token_variable_without_retrying_or_leaking_it():
     responses.get(URL, json={"error": {"code": 401, "message": "Request had invalid authentication credentials.",
                                        "status": "UNAUTHENTICATED"}}, status=401)
     with pytest.raises(VendorAPIError) as caught:
-        api().get_gemini_activities(date(2026, 3, 1), date(2026, 3, 1), today=date(2026, 3, 10))
+        api().get_gemini_activities(date(2026, 3, 1), date(2026, 3, 1))
     assert "GOOGLE_REPORTS_ACCESS_TOKEN" in str(caught.value) and TOKEN not in str(caught.value)
     assert len(responses.calls) == 1
 
@@ -88,7 +77,7 @@ def test_401_names_the_token_variable_without_retrying_or_leaking_it():
 def test_500_is_retried():
     responses.get(URL, json={"error": {"code": 500, "message": "Internal", "status": "INTERNAL"}}, status=500)
     responses.get(URL, json={"items": [activity("a@x.com", "2026-03-01T10:00:00.000Z")]})
-    assert len(api().get_gemini_activities(date(2026, 3, 1), date(2026, 3, 1), today=date(2026, 3, 10))) == 1
+    assert len(api().get_gemini_activities(date(2026, 3, 1), date(2026, 3, 1))) == 1
 
 
 def test_a_service_account_without_an_admin_subject_is_refused_naming_the_setting(tmp_path):
@@ -110,7 +99,7 @@ def test_domain_wide_delegation_mints_a_token_for_the_admin_with_the_reports_sco
         mock.post(TOKEN_URI, json={"access_token": "ya29.minted", "expires_in": 3600, "token_type": "Bearer"})
         mock.get(URL, json={"items": []})
         resource = GoogleWorkspaceReports(api_key="", credentials_path=credentials_file, admin_subject="admin@corp.com")
-        assert resource.get_gemini_activities(date(2026, 3, 1), date(2026, 3, 1), today=date(2026, 3, 10)) == []
+        assert resource.get_gemini_activities(date(2026, 3, 1), date(2026, 3, 1)) == []
         body = mock.calls[0].request.body
         assertion = parse_qs(body.decode() if isinstance(body, bytes) else body)["assertion"][0]
         claims = json.loads(base64.urlsafe_b64decode(assertion.split(".")[1] + "=="))
@@ -123,6 +112,6 @@ def test_no_credential_at_all_fails_before_any_request_naming_both_ways():
     from ai_usage_analytics.resources.http import MissingCredentialsError
 
     with pytest.raises(MissingCredentialsError) as caught:
-        GoogleWorkspaceReports(api_key="").get_gemini_activities(date(2026, 3, 1), date(2026, 3, 1), today=date(2026, 3, 10))
+        GoogleWorkspaceReports(api_key="").get_gemini_activities(date(2026, 3, 1), date(2026, 3, 1))
     assert caught.value.env_var == "GOOGLE_REPORTS_ACCESS_TOKEN"
     assert "GOOGLE_REPORTS_ADMIN_SUBJECT" in str(caught.value)
