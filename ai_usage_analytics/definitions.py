@@ -56,6 +56,7 @@ def vendor_resources(settings: Settings) -> dict:
             base_url=settings.google_reports_api_base_url,
             credentials_path=secret(settings, "GOOGLE_APPLICATION_CREDENTIALS"),
             admin_subject=settings.google_reports_admin_subject or "",
+            today=settings.google_reports_today.isoformat() if settings.google_reports_today else "",
         ),
         "gemini_billing": gemini_billing(settings),
     }

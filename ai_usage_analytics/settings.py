@@ -44,6 +44,7 @@ class Settings:
     google_reports_api_base_url: str
     claude_analytics_requests_per_minute: int
     google_reports_admin_subject: str | None
+    google_reports_today: date | None
     gemini_billing_export_table: str | None
     gemini_billing_csv: Path
     google_sheet_id: str | None
@@ -125,6 +126,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ).rstrip("/"),
         claude_analytics_requests_per_minute=_int(env, "CLAUDE_ANALYTICS_REQUESTS_PER_MINUTE", 60, minimum=0),
         google_reports_admin_subject=_optional(env, "GOOGLE_REPORTS_ADMIN_SUBJECT"),
+        google_reports_today=_date(env, "GOOGLE_REPORTS_TODAY", "") if _optional(env, "GOOGLE_REPORTS_TODAY") else None,
         gemini_billing_export_table=_optional(env, "GEMINI_BILLING_EXPORT_TABLE"),
         gemini_billing_csv=_path(
             env.get("GEMINI_BILLING_EXPORT_CSV", "").strip()

@@ -127,3 +127,16 @@ def test_the_claude_analytics_limit_defaults_to_the_documented_60_a_minute_and_c
     assert vendor_resources(settings)["claude_analytics"].requests_per_minute == 0
     with pytest.raises(ConfigError, match="CLAUDE_ANALYTICS_REQUESTS_PER_MINUTE"):
         load_settings({"CLAUDE_ANALYTICS_REQUESTS_PER_MINUTE": "fast"})
+
+
+def test_the_reports_api_clock_is_today_unless_set_and_a_bad_day_is_refused():
+    from datetime import datetime, timezone
+
+    from ai_usage_analytics.definitions import vendor_resources
+
+    unset = vendor_resources(load_settings({}))["google_reports"]
+    assert unset.today == "" and unset.reference_day() == datetime.now(timezone.utc).date()
+    fixed = vendor_resources(load_settings({"GOOGLE_REPORTS_TODAY": "2026-03-20"}))["google_reports"]
+    assert fixed.reference_day() == date(2026, 3, 20)
+    with pytest.raises(ConfigError, match=r"GOOGLE_REPORTS_TODAY='March 20' is not a date; use the form YYYY-MM-DD"):
+        load_settings({"GOOGLE_REPORTS_TODAY": "March 20"})

@@ -15,7 +15,7 @@ from ai_usage_analytics.assets.raw import _daily, _raw_range
 from ai_usage_analytics.checks import schemas
 from ai_usage_analytics.resources.claude_analytics import ClaudeAnalyticsAPI
 from ai_usage_analytics.resources.gemini_billing import GeminiBillingExport
-from ai_usage_analytics.resources.google_reports import GoogleWorkspaceReports
+from ai_usage_analytics.resources.google_reports import GoogleWorkspaceReports, earliest_day
 from ai_usage_analytics.resources.warehouse import Warehouse
 from ai_usage_analytics.transform import claude_web, gemini
 from ai_usage_analytics.transform.common import utc_now
@@ -76,14 +76,19 @@ def raw_gemini_events(context: dg.AssetExecutionContext, google_reports: GoogleW
     """Gemini in Workspace feature use (Admin SDK Reports API, gemini_in_workspace_apps,
     feature_utilization events) counted per person, UTC day, app (Gmail, Docs, Sheets, Slides, Drive,
     Meet, Chat, Gemini app) and action (summarize, generate_text, ...). One query paged by 1000
-    activities per month of the range."""
+    activities per month of the range. The API keeps 180 days: older days of a backfill are not
+    asked for, stay empty and are counted in the metadata (days_beyond_retention)."""
+    start, end = window(context)
+    today = google_reports.reference_day()
+    beyond = max(0, (min(end, earliest_day(today)) - start).days)
 
-    def build(start: date, end: date) -> pd.DataFrame:
-        items = google_reports.get_gemini_activities(start, end - timedelta(days=1))
-        return gemini.normalize_gemini_activities(items, start, end, utc_now(), secrets=[google_reports.api_key])
+    def build(first: date, last: date) -> pd.DataFrame:
+        items = google_reports.get_gemini_activities(first, last - timedelta(days=1))
+        return gemini.normalize_gemini_activities(items, first, last, utc_now(), secrets=[google_reports.api_key])
 
     yield from _raw_range(
-        context, warehouse, google_reports, schemas.RawGeminiEvents, GOOGLE_REPORTS_CHUNK_DAYS, build
+        context, warehouse, google_reports, schemas.RawGeminiEvents, GOOGLE_REPORTS_CHUNK_DAYS, build,
+        more_metadata=lambda: {"days_beyond_retention": beyond},
     )
 
 

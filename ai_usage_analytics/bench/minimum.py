@@ -16,7 +16,7 @@ The rules (the same the clients in ``resources/`` follow, from the vendors' docu
   a page: per day ceil(seat users / 1000), at least one.
 * Claude Enterprise Analytics ``/analytics/user_cost_report``: windows of at most 31 days, 1000 rows
   (user x day x product x model) a page: per window ceil(rows / 1000), at least one.
-* Google Workspace Reports ``gemini_in_workspace_apps``: the range (from 2025-06-20) in one query,
+* Google Workspace Reports ``gemini_in_workspace_apps``: the range (from 2025-06-20, within the last 180 days) in one query,
   1000 activities a page: ceil(activities / 1000), at least one.
 
 Only the endpoints the pipeline needs count. Row counts come from the simulator's organisation
@@ -115,7 +115,7 @@ def range_counts(org, first: date, last: date) -> RangeCounts:
     from ai_usage_analytics.demo.simulator.analytics import ANALYTICS_FIRST_DAY
     from ai_usage_analytics.demo.simulator.analytics_cost import user_cost_parts
     from ai_usage_analytics.demo.simulator.anthropic import _added_at
-    from ai_usage_analytics.demo.org import GEMINI_FIRST_DAY
+    from ai_usage_analytics.resources.google_reports import earliest_day
 
     all_days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     seated = []
@@ -142,7 +142,8 @@ def range_counts(org, first: date, last: date) -> RangeCounts:
         window = analytics_days[w * USER_COST_WINDOW_DAYS:(w + 1) * USER_COST_WINDOW_DAYS]
         cost_rows.append(sum(len({(part.product, part.model) for part in user_cost_parts(org, p, d)})
                              for p in seat_users for d in window))
-    gemini_days = [d for d in all_days if d >= GEMINI_FIRST_DAY]
+    gemini_first = earliest_day(org.today)  # data start and 180-day retention (the simulator's today)
+    gemini_days = [d for d in all_days if d >= gemini_first]
     gemini = sum(len(org.gemini_person_day(p, d)) for p in org.people for d in gemini_days) if gemini_days else None
     return RangeCounts(
         analytics_seats_per_day=seats,

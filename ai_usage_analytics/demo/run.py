@@ -54,6 +54,7 @@ def demo_environment(url: str, org: Organisation) -> dict[str, str]:
         "CLAUDE_ANALYTICS_API_KEY": DEMO_KEYS["claude_analytics"],
         "GOOGLE_REPORTS_ACCESS_TOKEN": DEMO_KEYS["google_reports"],
         "CLAUDE_CODE_WORKSPACE_IDS": ",".join(w.id for w in org.workspaces if w.is_claude_code),
+        "GOOGLE_REPORTS_TODAY": org.today.isoformat(),  # the Reports API's retention runs on the simulator's clock
     }
 
 

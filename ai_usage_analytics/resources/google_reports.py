@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from ai_usage_analytics.resources.http import VendorAPIError, VendorAPIResource, VendorHTTPClient
@@ -29,6 +29,12 @@ ACTIVITIES_PATH = f"/admin/reports/v1/activity/users/all/applications/{APPLICATI
 EVENT_NAME = "feature_utilization"
 MAX_RESULTS = 1000
 FIRST_DAY = date(2025, 6, 20)  # the Reports API has gemini_in_workspace_apps data from this day
+RETENTION_DAYS = 180  # and keeps a rolling 180 days: an older startTime is refused with a 400
+
+
+def earliest_day(today: date) -> date:
+    """The first UTC day the Reports API still serves on ``today`` (a day's margin inside the retention)."""
+    return max(FIRST_DAY, today - timedelta(days=RETENTION_DAYS - 1))
 
 
 def rfc3339_midnight(day: date) -> str:
@@ -47,6 +53,11 @@ class GoogleWorkspaceReports(VendorAPIResource):
     credentials_path: str = ""
     admin_subject: str = ""
     requests_per_minute: int = 0
+    today: str = ""  # YYYY-MM-DD the 180-day retention is counted from; empty: the current UTC day
+
+    def reference_day(self) -> date:
+        """The API's today: ``today`` when set (a replay, or the simulator's own clock), else the UTC date."""
+        return date.fromisoformat(self.today) if self.today.strip() else datetime.now(timezone.utc).date()
 
     def access_token(self) -> str:
         """The bearer token: the configured one, else one minted by domain-wide delegation."""
@@ -99,13 +110,16 @@ class GoogleWorkspaceReports(VendorAPIResource):
         )
 
     def get_gemini_activities(self, start: date, end: date) -> list[dict[str, Any]]:
-        """Every feature_utilization activity of ``[start, end]`` (UTC days, both included)."""
+        """Every feature_utilization activity of ``[start, end]`` (UTC days, both included). Days the API
+        no longer serves (before its data start, or past its 180-day retention counted from
+        ``reference_day()``) cost no request and give nothing."""
         if end < start:
             raise ValueError(f"the range ends ({end}) before it starts ({start})")
-        if end < FIRST_DAY:
+        first = earliest_day(self.reference_day())
+        if end < first:
             return []
         params = [
-            ("startTime", rfc3339_midnight(max(start, FIRST_DAY))),
+            ("startTime", rfc3339_midnight(max(start, first))),
             ("endTime", rfc3339_midnight(end + timedelta(days=1))),
             ("eventName", EVENT_NAME),
             ("maxResults", MAX_RESULTS),

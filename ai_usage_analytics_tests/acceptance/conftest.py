@@ -72,7 +72,8 @@ def resources(warehouse, simulator, reference_dir, anthropic_key: str = DEMO_KEY
             api_key=anthropic_key, api_key_env_var="ANTHROPIC_ADMIN_API_KEY", base_url=simulator.url, **fast
         ),
         "claude_analytics": ClaudeAnalyticsAPI(api_key=analytics_key, base_url=simulator.url, requests_per_minute=0, **fast),
-        "google_reports": GoogleWorkspaceReports(api_key=DEMO_KEYS["google_reports"], base_url=simulator.url, **fast),
+        "google_reports": GoogleWorkspaceReports(api_key=DEMO_KEYS["google_reports"], base_url=simulator.url,
+                                                 today=TODAY.isoformat(), **fast),
         "gemini_billing": LocalCsvGeminiBilling(path=str(reference_dir / "gemini_billing_export.csv")),
     }
 

@@ -16,6 +16,7 @@ from ai_usage_analytics.assets.raw_knowledge_work import KNOWLEDGE_WORK_RAW_ASSE
 from ai_usage_analytics.bench import minimum
 from ai_usage_analytics.demo.gemini_billing import gemini_cost_usd
 from ai_usage_analytics.demo.simulator.analytics_cost import claude_ai_truth
+from ai_usage_analytics.resources.google_reports import earliest_day
 from ai_usage_analytics.resources.duckdb_warehouse import DuckDBWarehouse
 from ai_usage_analytics_tests.acceptance.conftest import (
     FIRST, LAST, SECRETS, TODAY, days, per_day, point_settings_at, run, table_hash,
@@ -169,6 +170,20 @@ def test_a_day_not_aggregated_yet_is_left_for_the_next_run(warehouse, simulator,
     assert metadata["days_not_yet_available"].value == [TODAY.isoformat()]
     loaded = per_day(warehouse, "SELECT usage_date, COUNT(*) FROM raw_claude_web_events GROUP BY 1")
     assert set(loaded) == {TODAY - timedelta(days=1)}
+
+
+def test_a_year_asks_the_reports_api_only_for_the_days_it_keeps(warehouse, simulator, reference_dir):
+    first = LAST - timedelta(days=364)
+    kept = earliest_day(TODAY)  # 179 days back: the simulator, like Google, refuses a startTime past 180
+    result = run([RAW["raw_gemini_events"]], warehouse, simulator, reference_dir, first=first, last=LAST)
+    assert result.success
+    metadata = result.asset_materializations_for_node("raw_gemini_events")[0].metadata
+    assert metadata["days_beyond_retention"].value == (kept - first).days == 187
+    events = per_day(warehouse, "SELECT usage_date, SUM(event_count) FROM raw_gemini_events GROUP BY 1")
+    assert min(events) >= kept
+    for day in days(kept, LAST):
+        assert events.get(day, (0,))[0] == simulator.org.truth(day)["gemini"]["events"], day
+    assert simulator.state.counters.snapshot()["statuses"].get(GEMINI, {}).keys() <= {"200"}
 
 
 def test_no_credential_reaches_tables_logs_or_metadata(warehouse, simulator, reference_dir):

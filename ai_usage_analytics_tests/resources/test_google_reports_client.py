@@ -29,7 +29,7 @@ def activity(email: str, time: str) -> dict:
 
 
 def api(**overrides) -> GoogleWorkspaceReports:
-    return GoogleWorkspaceReports(**{"api_key": TOKEN, **FAST, **overrides})
+    return GoogleWorkspaceReports(**{"api_key": TOKEN, "today": "2026-03-10", **FAST, **overrides})
 
 
 @responses.activate(registry=OrderedRegistry)
@@ -54,6 +54,17 @@ def test_a_page_without_items_is_an_empty_page_and_a_day_before_the_data_costs_n
     assert api().get_gemini_activities(date(2026, 3, 1), date(2026, 3, 1)) == []
     assert api().get_gemini_activities(date(2025, 1, 1), date(2025, 6, 19)) == []
     assert len(responses.calls) == 1
+
+
+@responses.activate(registry=OrderedRegistry)
+def test_days_past_the_180_day_retention_are_not_asked_for():
+    responses.get(URL, json={"kind": "admin#reports#activities"})
+    reports = api(today="2026-12-01")
+    assert reports.get_gemini_activities(date(2025, 12, 1), date(2026, 5, 1)) == []  # all too old
+    assert reports.get_gemini_activities(date(2025, 12, 1), date(2026, 11, 30)) == []
+    assert len(responses.calls) == 1
+    query = dict(parse_qsl(urlsplit(responses.calls[0].request.url).query))
+    assert query["startTime"] == "2026-06-05T00:00:00.000Z"  # 179 days before today, inside the retention
 
 
 @responses.activate(registry=OrderedRegistry)
@@ -98,7 +109,8 @@ def test_domain_wide_delegation_mints_a_token_for_the_admin_with_the_reports_sco
     with responses.RequestsMock() as mock:
         mock.post(TOKEN_URI, json={"access_token": "ya29.minted", "expires_in": 3600, "token_type": "Bearer"})
         mock.get(URL, json={"items": []})
-        resource = GoogleWorkspaceReports(api_key="", credentials_path=credentials_file, admin_subject="admin@corp.com")
+        resource = GoogleWorkspaceReports(api_key="", credentials_path=credentials_file, admin_subject="admin@corp.com",
+                                          today="2026-03-10")
         assert resource.get_gemini_activities(date(2026, 3, 1), date(2026, 3, 1)) == []
         body = mock.calls[0].request.body
         assertion = parse_qs(body.decode() if isinstance(body, bytes) else body)["assertion"][0]
@@ -112,6 +124,6 @@ def test_no_credential_at_all_fails_before_any_request_naming_both_ways():
     from ai_usage_analytics.resources.http import MissingCredentialsError
 
     with pytest.raises(MissingCredentialsError) as caught:
-        GoogleWorkspaceReports(api_key="").get_gemini_activities(date(2026, 3, 1), date(2026, 3, 1))
+        GoogleWorkspaceReports(api_key="", today="2026-03-10").get_gemini_activities(date(2026, 3, 1), date(2026, 3, 1))
     assert caught.value.env_var == "GOOGLE_REPORTS_ACCESS_TOKEN"
     assert "GOOGLE_REPORTS_ADMIN_SUBJECT" in str(caught.value)
