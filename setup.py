@@ -26,6 +26,7 @@ setup(
         "urllib3>=2,<3",
         "flask>=3,<4",  # the vendor API simulator (demo, tests, benchmark)
         "filelock>=3.12,<4",
+        "orjson>=3.9,<4",  # canonical JSON of every raw row (the standard encoder is the slowest step of ingestion)
         "plotly>=5.20,<8",  # the dashboards (its JavaScript is embedded in each page)
     ],
     extras_require={

@@ -10,12 +10,20 @@ import dagster as dg
 
 from ai_usage_analytics.dashboards import engineering, executive, finance, knowledge
 from ai_usage_analytics.dashboards.options import Options
-from ai_usage_analytics.assets.views import read_view
+from ai_usage_analytics.assets.views import read_view, read_view_summed
 from ai_usage_analytics.dashboards.page import Page, render
 from ai_usage_analytics.resources.warehouse import Warehouse
 from ai_usage_analytics.settings import SETTINGS
 
 OWNERS = ["team:analytics-engineering"]
+# The pages use vw_focus_costs per day, tags (person, department, ...), service and charge category only.
+SUMMED_READS = {"vw_focus_costs": (("ChargePeriodStart", "Tags", "ServiceName", "ChargeCategory"), ("BilledCost",))}
+
+
+def _read(warehouse: Warehouse, view: str):
+    if view in SUMMED_READS:
+        return read_view_summed(warehouse, view, *SUMMED_READS[view])
+    return read_view(warehouse, view)
 
 
 def _options() -> Options:
@@ -37,7 +45,7 @@ def build_dashboard_asset(name: str, views: list[str], builder: Callable[..., Pa
                                                    "pending with the reason, and this check warns.")],
     )
     def _dashboard(warehouse: Warehouse) -> dg.MaterializeResult:
-        frames = [read_view(warehouse, view) for view in views]
+        frames = [_read(warehouse, view) for view in views]
         page = builder(*frames, _options())
         path = SETTINGS.dashboard_dir / f"{name}.html"
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -43,6 +43,16 @@ def read_view(warehouse: Warehouse, name: str) -> pd.DataFrame:
     return frame.rename(columns=lambda column: names.get(column.lower(), column))
 
 
+def read_view_summed(warehouse: Warehouse, name: str, keys: tuple[str, ...], sums: tuple[str, ...]) -> pd.DataFrame:
+    """View ``name`` grouped by ``keys`` with ``sums`` added up: the columns a reader needs, in as many
+    rows as it has distinct keys (vw_focus_costs has a row per cost line, millions in a year)."""
+    columns = ", ".join(keys)
+    totals = ", ".join(f"SUM({column}) AS {column}" for column in sums)
+    frame = warehouse.query(f"SELECT {columns}, {totals} FROM {name} GROUP BY {columns}")
+    names = _documented_names(name)
+    return frame.rename(columns=lambda column: names.get(column.lower(), column))
+
+
 def referenced_tables(sql: str) -> list[str]:
     """Tables and views the SELECT reads (for lineage), minus its own CTE names."""
     tree = sqlglot.parse_one(sql, read="bigquery")

@@ -125,7 +125,7 @@ def load(directory: Path, duckdb_path: Path) -> dict[str, int]:
             key = next((k for p, k in ITEMS_KEY.items() if p.strip("/").replace("/", "_") == folder.name), "data")
             table = folder.name.replace("-", "_").replace("v1_organizations_", "floor_")
             items = f"unnest(json_extract(json, '$.{key}[*]'))"
-            if folder.name.endswith(("usage_report_messages", "cost_report")):
+            if folder.name in ("v1_organizations_usage_report_messages", "v1_organizations_cost_report"):
                 # buckets: one row per result, the bucket's day alongside
                 select = (f"SELECT b->>'starting_at' AS starting_at, unnest(json_extract(b, '$.results[*]')) AS item "
                           f"FROM (SELECT {items} AS b FROM read_json_objects('{folder}/*.json'))")

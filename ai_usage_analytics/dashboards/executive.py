@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 
 from ai_usage_analytics.dashboards.options import Options, iso_days, last_day
@@ -15,8 +16,10 @@ from ai_usage_analytics.dashboards.privacy import Plan, plan
 def focus_daily(focus: pd.DataFrame) -> pd.DataFrame:
     """vw_focus_costs per day, department (its Tags' department: the budget category), cost center,
     platform, charge category and person (kept only for the privacy plan)."""
-    tags = pd.json_normalize(focus["Tags"].map(json.loads).tolist()) if len(focus) else pd.DataFrame(
-        columns=["person", "department", "cost_center"])
+    codes, distinct = pd.factorize(focus["Tags"])  # each distinct tag set parsed once
+    parsed = pd.json_normalize([json.loads(text) for text in distinct])
+    parsed = parsed.reindex(index=range(len(distinct) + 1), columns=["person", "department", "cost_center"])
+    tags = parsed.iloc[np.where(codes < 0, len(distinct), codes)].reset_index(drop=True)  # the extra row: no tags
     frame = pd.DataFrame({
         "day": iso_days(focus, "ChargePeriodStart"),
         "department": tags["department"].fillna("unknown").values,

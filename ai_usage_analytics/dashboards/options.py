@@ -7,6 +7,8 @@ from datetime import date, datetime
 
 import pandas as pd
 
+from ai_usage_analytics.transform.common import format_days
+
 PERSON_LEVEL_OFF = (
     "Person-level tables are off (set AI_USAGE_DASHBOARD_PERSON_LEVEL=1 to show them to the people allowed to see them)."
 )
@@ -25,4 +27,4 @@ def last_day(frame: pd.DataFrame, column: str) -> date | None:
 
 
 def iso_days(frame: pd.DataFrame, column: str) -> pd.Series:
-    return pd.to_datetime(frame[column]).dt.strftime("%Y-%m-%d")
+    return format_days(frame[column])

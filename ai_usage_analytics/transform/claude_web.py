@@ -112,9 +112,16 @@ def normalize_user_cost(
     secrets = tuple(secrets)
     audit = audit_columns(fetched_at)
     rows: dict[str, dict] = {}
+    stamps: dict = {}  # a window has a few dozen distinct bucket bounds and thousands of rows
+
+    def stamp(value):
+        if value not in stamps:
+            stamps[value] = parse_utc(value)
+        return stamps[value]
+
     for item in items:
         actor = item.get("actor") or {}
-        starting_at, ending_at = parse_utc(item.get("starting_at")), parse_utc(item.get("ending_at"))
+        starting_at, ending_at = stamp(item.get("starting_at")), stamp(item.get("ending_at"))
         if starting_at is None:
             raise ValueError("a user_cost_report row without starting_at: request it with bucket_width=1d")
         line = {field: item.get(field) for field in COST_LINE_FIELDS}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -10,6 +11,8 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
+import orjson
 import pandas as pd
 
 REDACTED = "[REDACTED]"
@@ -44,10 +47,29 @@ def scrub(value: Any, secrets: Iterable[str] = ()) -> Any:
     return clean(value)
 
 
-# One encoder for every call: json.dumps builds a new one per call when given options.
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
+# orjson for the hot path (one call per usage event); the standard encoder for what orjson refuses
+# (integers past 64 bits). Both: sorted keys, no spaces, non-JSON values as str; text in UTF-8.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str, ensure_ascii=False)
+_ORJSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+
+
+def canonical_json(value: Any) -> str:
+    """``value`` as canonical JSON text: sorted keys, compact separators, UTF-8 characters unescaped."""
+    try:
+        return orjson.dumps(value, default=str, option=_ORJSON_OPTIONS).decode()
+    except TypeError:
+        return _CANONICAL.encode(value)
 SAFE_SECRET = re.compile(r"[A-Za-z0-9_\-.~+/=]+")
-CREDENTIAL_KEY_TEXT = tuple(f'"{key}":' for key in CREDENTIAL_KEYS)
+
+
+@functools.lru_cache(maxsize=64)
+def _credential_text(secrets: tuple[str, ...]) -> re.Pattern | None:
+    """One search for what ``raw_json`` must scrub: a credential key (any case), the credential
+    pattern or one of ``secrets``. None when a secret has characters JSON may escape: always scrub."""
+    if any(not SAFE_SECRET.fullmatch(secret) for secret in secrets):
+        return None
+    keys = "|".join(re.escape(key) for key in sorted(CREDENTIAL_KEYS))
+    return re.compile("|".join([f'(?i:"(?:{keys})":)', CREDENTIAL_PATTERN.pattern, *map(re.escape, secrets)]))
 
 
 def raw_json(value: Any, secrets: Iterable[str] = ()) -> str:
@@ -56,15 +78,11 @@ def raw_json(value: Any, secrets: Iterable[str] = ()) -> str:
     Fast path (one per usage event, so it matters): serialise first and scrub only when the text
     shows a credential key, a secret or the credential pattern. JSON escapes none of the
     characters those are made of, so text without them comes from a value without them."""
-    secret_values = [s for s in secrets if s]
-    text = _CANONICAL.encode(value)
-    lowered = text.lower()
-    if (
-        any(key in lowered for key in CREDENTIAL_KEY_TEXT)
-        or any(secret in text or not SAFE_SECRET.fullmatch(secret) for secret in secret_values)
-        or CREDENTIAL_PATTERN.search(text)
-    ):
-        return _CANONICAL.encode(scrub(value, secret_values))
+    secret_values = tuple(s for s in secrets if s)
+    text = canonical_json(value)
+    suspect = _credential_text(secret_values)
+    if suspect is None or suspect.search(text):
+        return canonical_json(scrub(value, secret_values))
     return text
 
 
@@ -104,6 +122,14 @@ def audit_columns(fetched_at: datetime) -> dict[str, Any]:
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def format_days(values: pd.Series, fmt: str = "%Y-%m-%d") -> pd.Series:
+    """Dates, timestamps or ISO strings as text in ``fmt`` (missing ones None). Each distinct value is
+    formatted once: a frame holds hundreds of thousands of rows but only as many days as its range."""
+    codes, uniques = pd.factorize(values)
+    texts = pd.to_datetime(pd.Series(uniques, dtype=object)).dt.strftime(fmt).to_numpy(dtype=object)
+    return pd.Series(np.append(texts, None)[codes], index=values.index, dtype=object)
 
 
 def within(days: pd.Series, start: date, end: date) -> pd.Series:

@@ -22,7 +22,7 @@ from ai_usage_analytics.resources.ddl import load_ddl
 from ai_usage_analytics.settings import SQL_DIR
 from ai_usage_analytics.transform.allocation import METHOD_CONFIDENCE, NANO, allocate
 from ai_usage_analytics.transform.attribution import UNATTRIBUTED, attribute_api_keys, attribute_emails, classify_use_case
-from ai_usage_analytics.transform.common import stable_id
+from ai_usage_analytics.transform.common import format_days, stable_id
 from ai_usage_analytics.transform.knowledge_facts import (
     claude_web_cost_lines,
     gemini_cost_lines,
@@ -282,7 +282,7 @@ def build_fact_ai_costs(inputs: CostInputs, attribution: AttributionInputs, run_
 def add_budgets(fact: pd.DataFrame, budgets: pd.DataFrame, prior_spend: pd.DataFrame) -> pd.DataFrame:
     """budget_allocated_usd: the category's budget for the month; is_over_budget: month-to-date
     spend of the category through that day (earlier days of the month included) above it."""
-    month = pd.to_datetime(fact["cost_date"].astype(str)).dt.strftime("%Y-%m")
+    month = format_days(fact["cost_date"], "%Y-%m")
     budget = budgets.assign(key=budgets["budget_category"] + "|" + budgets["month"]).set_index("key")["budget_usd"]
     fact["budget_allocated_usd"] = (fact["budget_category"] + "|" + month).map(budget)
 
@@ -293,7 +293,7 @@ def add_budgets(fact: pd.DataFrame, budgets: pd.DataFrame, prior_spend: pd.DataF
         ],
         ignore_index=True,
     )
-    daily["month"] = pd.to_datetime(daily["cost_date"].astype(str)).dt.strftime("%Y-%m")
+    daily["month"] = format_days(daily["cost_date"], "%Y-%m")
     daily["amount"] = daily["allocated_cost_usd"].map(lambda v: float(v) if v is not None else 0.0)
     per_day = daily.groupby(["budget_category", "month", "cost_date"])["amount"].sum().reset_index()
     per_day = per_day.sort_values("cost_date")

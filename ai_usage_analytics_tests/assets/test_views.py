@@ -241,3 +241,16 @@ def test_seat_utilization_lists_claude_ai_seats_from_the_daily_seat_listing(seed
     assert (web.loc["kim@corp.com", "active_days_last_30"], web.loc["kim@corp.com", "is_idle"]) == (1, False)
     assert (web.loc["bob@corp.com", "is_idle"], web.loc["bob@corp.com", "seat_cost_last_30_usd"]) == (True, pytest.approx(2.0))
     assert str(web.loc["kim@corp.com", "data_through"])[:10] == str(TUE)
+
+
+def test_a_summed_read_keeps_every_dollar_in_one_row_per_key(seeded):
+    from ai_usage_analytics.assets.views import read_view_summed
+
+    keys = ("ChargePeriodStart", "Tags", "ServiceName", "ChargeCategory")
+    full = read_view(seeded, "vw_focus_costs")
+    summed = read_view_summed(seeded, "vw_focus_costs", keys, ("BilledCost",))
+    assert list(summed.columns) == [*keys, "BilledCost"]
+    assert len(summed) == len(full.drop_duplicates(list(keys)))
+    expected = full.groupby(list(keys))["BilledCost"].sum()
+    got = summed.set_index(list(keys))["BilledCost"]
+    assert got.sort_index().round(9).equals(expected.sort_index().round(9))

@@ -8,6 +8,7 @@ from decimal import Decimal
 import json
 from typing import Any
 
+import orjson
 from flask import Response
 
 from ai_usage_analytics.demo.org import MS_PER_DAY, Person
@@ -28,7 +29,10 @@ class ApiError(Exception):
 
 
 def _json_bytes(body: Any) -> bytes:
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    try:
+        return orjson.dumps(body)
+    except TypeError:  # past orjson's 64-bit integers
+        return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def _respond(body: Any, status: int = 200, headers: dict | None = None) -> Response:
