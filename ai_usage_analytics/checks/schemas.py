@@ -8,18 +8,19 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from ai_usage_analytics.checks.text_dtype import Text
 from ai_usage_analytics.transform.platforms import CATEGORIES, COST_MODELS, PLATFORM_CODES, VENDORS
 
 UtcTimestamp = Annotated[pd.DatetimeTZDtype, "ns", "UTC"]
 
 
 class DimPlatforms(pa.DataFrameModel):
-    platform_sk: Series[str] = pa.Field(unique=True)
-    platform_code: Series[str] = pa.Field(unique=True, isin=PLATFORM_CODES)
-    platform_name: Series[str] = pa.Field(str_length={"min_value": 1})
-    category: Series[str] = pa.Field(isin=CATEGORIES)
-    vendor: Series[str] = pa.Field(isin=VENDORS)
-    cost_model: Series[str] = pa.Field(isin=COST_MODELS)
+    platform_sk: Series[Text] = pa.Field(unique=True)
+    platform_code: Series[Text] = pa.Field(unique=True, isin=PLATFORM_CODES)
+    platform_name: Series[Text] = pa.Field(str_length={"min_value": 1})
+    category: Series[Text] = pa.Field(isin=CATEGORIES)
+    vendor: Series[Text] = pa.Field(isin=VENDORS)
+    cost_model: Series[Text] = pa.Field(isin=COST_MODELS)
     supports_user_attribution: Series[bool]
     supports_productivity_metrics: Series[bool]
     created_at: Series[UtcTimestamp]
@@ -49,23 +50,23 @@ def count():
 
 
 class RawCursorEvents(_RawTable):
-    event_id: Series[str] = pa.Field(unique=True)
+    event_id: Series[Text] = pa.Field(unique=True)
     ingest_date: Series[pa.Date]
     fetched_at: Series[UtcTimestamp]
-    email: Series[str] = pa.Field(str_contains="@")
+    email: Series[Text] = pa.Field(str_contains="@")
     usage_date: Series[pa.Date]
-    session_id: Series[str] = pa.Field(nullable=True)
+    session_id: Series[Text] = pa.Field(nullable=True)
     total_lines_added: Series[pd.Int64Dtype] = count()
     accepted_lines_added: Series[pd.Int64Dtype] = count()
     total_accepts: Series[pd.Int64Dtype] = count()
     total_rejects: Series[pd.Int64Dtype] = count()
     subscription_included_reqs: Series[pd.Int64Dtype] = count()
     usage_based_reqs: Series[pd.Int64Dtype] = count()
-    most_used_model: Series[str] = pa.Field(nullable=True)
-    client_version: Series[str] = pa.Field(nullable=True)
-    raw_response: Series[str]
+    most_used_model: Series[Text] = pa.Field(nullable=True)
+    client_version: Series[Text] = pa.Field(nullable=True)
+    raw_response: Series[Text]
     event_timestamp: Series[UtcTimestamp]
-    user_id: Series[str] = pa.Field(nullable=True)
+    user_id: Series[Text] = pa.Field(nullable=True)
     is_active: Series[pd.BooleanDtype] = pa.Field(nullable=True)
     total_lines_deleted: Series[pd.Int64Dtype] = count()
     accepted_lines_deleted: Series[pd.Int64Dtype] = count()
@@ -78,8 +79,8 @@ class RawCursorEvents(_RawTable):
     cmdk_usages: Series[pd.Int64Dtype] = count()
     api_key_reqs: Series[pd.Int64Dtype] = count()
     bugbot_usages: Series[pd.Int64Dtype] = count()
-    apply_most_used_extension: Series[str] = pa.Field(nullable=True)
-    tab_most_used_extension: Series[str] = pa.Field(nullable=True)
+    apply_most_used_extension: Series[Text] = pa.Field(nullable=True)
+    tab_most_used_extension: Series[Text] = pa.Field(nullable=True)
 
     @pa.dataframe_check
     def accepted_within_suggested(cls, frame: pd.DataFrame) -> pd.Series:
@@ -89,14 +90,14 @@ class RawCursorEvents(_RawTable):
 
 
 class RawCursorUsageEvents(_RawTable):
-    event_id: Series[str] = pa.Field(unique=True)
+    event_id: Series[Text] = pa.Field(unique=True)
     ingest_date: Series[pa.Date]
     fetched_at: Series[UtcTimestamp]
     usage_date: Series[pa.Date]
     event_timestamp: Series[UtcTimestamp]
-    user_email: Series[str] = pa.Field(nullable=True)
-    model: Series[str] = pa.Field(nullable=True)
-    kind: Series[str] = pa.Field(nullable=True)
+    user_email: Series[Text] = pa.Field(nullable=True)
+    model: Series[Text] = pa.Field(nullable=True)
+    kind: Series[Text] = pa.Field(nullable=True)
     max_mode: Series[pd.BooleanDtype] = pa.Field(nullable=True)
     requests_costs: Series[float] = pa.Field(ge=0, nullable=True)
     is_token_based_call: Series[pd.BooleanDtype] = pa.Field(nullable=True)
@@ -110,41 +111,41 @@ class RawCursorUsageEvents(_RawTable):
     discount_percent_off: Series[float] = pa.Field(ge=0, le=100, nullable=True)
     charged_usd: Series[object] = pa.Field(nullable=True)
     cursor_token_fee_usd: Series[object] = pa.Field(nullable=True)
-    conversation_id: Series[str] = pa.Field(nullable=True)
-    service_account_id: Series[str] = pa.Field(nullable=True)
-    service_account_name: Series[str] = pa.Field(nullable=True)
-    cloud_agent_id: Series[str] = pa.Field(nullable=True)
-    automation_id: Series[str] = pa.Field(nullable=True)
-    raw_response: Series[str]
+    conversation_id: Series[Text] = pa.Field(nullable=True)
+    service_account_id: Series[Text] = pa.Field(nullable=True)
+    service_account_name: Series[Text] = pa.Field(nullable=True)
+    cloud_agent_id: Series[Text] = pa.Field(nullable=True)
+    automation_id: Series[Text] = pa.Field(nullable=True)
+    raw_response: Series[Text]
 
 
 class RawClaudeEvents(_RawTable):
-    event_id: Series[str] = pa.Field(unique=True)
+    event_id: Series[Text] = pa.Field(unique=True)
     ingest_date: Series[pa.Date]
     fetched_at: Series[UtcTimestamp]
-    api_key_id: Series[str] = pa.Field(nullable=True)
-    workspace_id: Series[str] = pa.Field(nullable=True)
-    model: Series[str] = pa.Field(nullable=True)
-    platform: Series[str] = pa.Field(isin=["claude_code", "claude_api"])
+    api_key_id: Series[Text] = pa.Field(nullable=True)
+    workspace_id: Series[Text] = pa.Field(nullable=True)
+    model: Series[Text] = pa.Field(nullable=True)
+    platform: Series[Text] = pa.Field(isin=["claude_code", "claude_api"])
     uncached_input_tokens: Series[pd.Int64Dtype] = pa.Field(ge=0)
     cached_input_tokens: Series[pd.Int64Dtype] = pa.Field(ge=0)
     cache_read_input_tokens: Series[pd.Int64Dtype] = pa.Field(ge=0)
     cache_creation_tokens: Series[pd.Int64Dtype] = pa.Field(ge=0)
     output_tokens: Series[pd.Int64Dtype] = pa.Field(ge=0)
-    detection_method: Series[str]
+    detection_method: Series[Text]
     detection_confidence: Series[float] = pa.Field(ge=0, le=1)
-    service_tier: Series[str] = pa.Field(nullable=True)
-    context_window: Series[str] = pa.Field(nullable=True)
+    service_tier: Series[Text] = pa.Field(nullable=True)
+    context_window: Series[Text] = pa.Field(nullable=True)
     starting_at: Series[UtcTimestamp]
     ending_at: Series[UtcTimestamp]
-    raw_response: Series[str]
+    raw_response: Series[Text]
     usage_date: Series[pa.Date]
     cache_creation_5m_tokens: Series[pd.Int64Dtype] = pa.Field(ge=0)
     cache_creation_1h_tokens: Series[pd.Int64Dtype] = pa.Field(ge=0)
     web_search_requests: Series[pd.Int64Dtype] = pa.Field(ge=0)
-    inference_geo: Series[str] = pa.Field(nullable=True)
-    account_id: Series[str] = pa.Field(nullable=True)
-    service_account_id: Series[str] = pa.Field(nullable=True)
+    inference_geo: Series[Text] = pa.Field(nullable=True)
+    account_id: Series[Text] = pa.Field(nullable=True)
+    service_account_id: Series[Text] = pa.Field(nullable=True)
 
     @pa.dataframe_check
     def cache_parts_add_up(cls, frame: pd.DataFrame) -> pd.Series:
@@ -152,17 +153,17 @@ class RawClaudeEvents(_RawTable):
 
 
 class RawClaudeCodeEvents(_RawTable):
-    event_id: Series[str] = pa.Field(unique=True)
+    event_id: Series[Text] = pa.Field(unique=True)
     ingest_date: Series[pa.Date]
     fetched_at: Series[UtcTimestamp]
     usage_date: Series[pa.Date]
-    actor_type: Series[str] = pa.Field(isin=["user_actor", "api_actor"])
-    actor_email: Series[str] = pa.Field(nullable=True)
-    api_key_name: Series[str] = pa.Field(nullable=True)
-    organization_id: Series[str] = pa.Field(nullable=True)
-    customer_type: Series[str] = pa.Field(nullable=True)
-    subscription_type: Series[str] = pa.Field(nullable=True)
-    terminal_type: Series[str] = pa.Field(nullable=True)
+    actor_type: Series[Text] = pa.Field(isin=["user_actor", "api_actor"])
+    actor_email: Series[Text] = pa.Field(nullable=True)
+    api_key_name: Series[Text] = pa.Field(nullable=True)
+    organization_id: Series[Text] = pa.Field(nullable=True)
+    customer_type: Series[Text] = pa.Field(nullable=True)
+    subscription_type: Series[Text] = pa.Field(nullable=True)
+    terminal_type: Series[Text] = pa.Field(nullable=True)
     is_remote: Series[pd.BooleanDtype] = pa.Field(nullable=True)
     num_sessions: Series[pd.Int64Dtype] = pa.Field(ge=0)
     lines_added: Series[pd.Int64Dtype] = pa.Field(ge=0)
@@ -171,14 +172,14 @@ class RawClaudeCodeEvents(_RawTable):
     pull_requests_by_claude_code: Series[pd.Int64Dtype] = pa.Field(ge=0)
     tool_accepted: Series[pd.Int64Dtype] = pa.Field(ge=0)
     tool_rejected: Series[pd.Int64Dtype] = pa.Field(ge=0)
-    tool_actions: Series[str]
+    tool_actions: Series[Text]
     input_tokens: Series[pd.Int64Dtype] = pa.Field(ge=0)
     output_tokens: Series[pd.Int64Dtype] = pa.Field(ge=0)
     cache_read_tokens: Series[pd.Int64Dtype] = pa.Field(ge=0)
     cache_creation_tokens: Series[pd.Int64Dtype] = pa.Field(ge=0)
     estimated_cost_usd: Series[object] = pa.Field(nullable=True)
-    model_breakdown: Series[str]
-    raw_response: Series[str]
+    model_breakdown: Series[Text]
+    raw_response: Series[Text]
 
     @pa.dataframe_check
     def actor_is_identified(cls, frame: pd.DataFrame) -> pd.Series:
@@ -186,24 +187,24 @@ class RawClaudeCodeEvents(_RawTable):
 
 
 class RawClaudeCosts(_RawTable):
-    cost_id: Series[str] = pa.Field(unique=True)
+    cost_id: Series[Text] = pa.Field(unique=True)
     ingest_date: Series[pa.Date]
     fetched_at: Series[UtcTimestamp]
-    workspace_id: Series[str] = pa.Field(nullable=True)
-    api_key_id: Series[str] = pa.Field(nullable=True)
-    platform: Series[str] = pa.Field(isin=["claude_code", "claude_api"])
+    workspace_id: Series[Text] = pa.Field(nullable=True)
+    api_key_id: Series[Text] = pa.Field(nullable=True)
+    platform: Series[Text] = pa.Field(isin=["claude_code", "claude_api"])
     amount_usd: Series[object]
-    description: Series[str] = pa.Field(nullable=True)
-    cost_type: Series[str] = pa.Field(nullable=True)
+    description: Series[Text] = pa.Field(nullable=True)
+    cost_type: Series[Text] = pa.Field(nullable=True)
     cost_date: Series[pa.Date]
-    model: Series[str] = pa.Field(nullable=True)
-    detection_method: Series[str]
-    raw_response: Series[str]
-    currency: Series[str] = pa.Field(isin=["USD"])
-    token_type: Series[str] = pa.Field(nullable=True)
-    service_tier: Series[str] = pa.Field(nullable=True)
-    context_window: Series[str] = pa.Field(nullable=True)
-    inference_geo: Series[str] = pa.Field(nullable=True)
+    model: Series[Text] = pa.Field(nullable=True)
+    detection_method: Series[Text]
+    raw_response: Series[Text]
+    currency: Series[Text] = pa.Field(isin=["USD"])
+    token_type: Series[Text] = pa.Field(nullable=True)
+    service_tier: Series[Text] = pa.Field(nullable=True)
+    context_window: Series[Text] = pa.Field(nullable=True)
+    inference_geo: Series[Text] = pa.Field(nullable=True)
     starting_at: Series[UtcTimestamp]
     ending_at: Series[UtcTimestamp]
 
@@ -213,38 +214,38 @@ class RawClaudeCosts(_RawTable):
 
 
 class RawAnthropicApiKeys(_RawTable):
-    api_key_id: Series[str] = pa.Field(unique=True)
-    api_key_name: Series[str] = pa.Field(nullable=True)
-    workspace_id: Series[str] = pa.Field(nullable=True)
-    status: Series[str] = pa.Field(nullable=True)
+    api_key_id: Series[Text] = pa.Field(unique=True)
+    api_key_name: Series[Text] = pa.Field(nullable=True)
+    workspace_id: Series[Text] = pa.Field(nullable=True)
+    status: Series[Text] = pa.Field(nullable=True)
     created_at: Series[UtcTimestamp] = pa.Field(nullable=True)
-    created_by_id: Series[str] = pa.Field(nullable=True)
-    created_by_type: Series[str] = pa.Field(nullable=True)
-    principal_id: Series[str] = pa.Field(nullable=True)
-    principal_type: Series[str] = pa.Field(nullable=True)
+    created_by_id: Series[Text] = pa.Field(nullable=True)
+    created_by_type: Series[Text] = pa.Field(nullable=True)
+    principal_id: Series[Text] = pa.Field(nullable=True)
+    principal_type: Series[Text] = pa.Field(nullable=True)
     expires_at: Series[UtcTimestamp] = pa.Field(nullable=True)
-    partial_key_hint: Series[str] = pa.Field(nullable=True)
+    partial_key_hint: Series[Text] = pa.Field(nullable=True)
     fetched_at: Series[UtcTimestamp]
-    raw_response: Series[str]
+    raw_response: Series[Text]
 
 
 class RawAnthropicWorkspaces(_RawTable):
-    workspace_id: Series[str] = pa.Field(unique=True)
-    workspace_name: Series[str] = pa.Field(nullable=True)
+    workspace_id: Series[Text] = pa.Field(unique=True)
+    workspace_name: Series[Text] = pa.Field(nullable=True)
     created_at: Series[UtcTimestamp] = pa.Field(nullable=True)
     archived_at: Series[UtcTimestamp] = pa.Field(nullable=True)
     fetched_at: Series[UtcTimestamp]
-    raw_response: Series[str]
+    raw_response: Series[Text]
 
 
 class RawAnthropicUsers(_RawTable):
-    user_id: Series[str] = pa.Field(unique=True)
-    email: Series[str] = pa.Field(nullable=True)
-    name: Series[str] = pa.Field(nullable=True)
-    role: Series[str] = pa.Field(nullable=True)
+    user_id: Series[Text] = pa.Field(unique=True)
+    email: Series[Text] = pa.Field(nullable=True)
+    name: Series[Text] = pa.Field(nullable=True)
+    role: Series[Text] = pa.Field(nullable=True)
     added_at: Series[UtcTimestamp] = pa.Field(nullable=True)
     fetched_at: Series[UtcTimestamp]
-    raw_response: Series[str]
+    raw_response: Series[Text]
 
 
 def money():
@@ -253,15 +254,15 @@ def money():
 
 
 class RawClaudeWebEvents(_RawTable):
-    event_id: Series[str] = pa.Field(unique=True)
+    event_id: Series[Text] = pa.Field(unique=True)
     ingest_date: Series[pa.Date]
     fetched_at: Series[UtcTimestamp]
     usage_date: Series[pa.Date]
-    user_id: Series[str] = pa.Field(nullable=True)
-    user_email: Series[str] = pa.Field(nullable=True)
-    user_type: Series[str] = pa.Field(nullable=True)
-    rbac_group_id: Series[str] = pa.Field(nullable=True)
-    rbac_group_name: Series[str] = pa.Field(nullable=True)
+    user_id: Series[Text] = pa.Field(nullable=True)
+    user_email: Series[Text] = pa.Field(nullable=True)
+    user_type: Series[Text] = pa.Field(nullable=True)
+    rbac_group_id: Series[Text] = pa.Field(nullable=True)
+    rbac_group_name: Series[Text] = pa.Field(nullable=True)
     last_activity_date: Series[pa.Date] = pa.Field(nullable=True)
     chat_message_count: Series[pd.Int64Dtype] = count()
     chat_conversation_count: Series[pd.Int64Dtype] = count()
@@ -288,7 +289,7 @@ class RawClaudeWebEvents(_RawTable):
     science_message_count: Series[pd.Int64Dtype] = count()
     science_session_count: Series[pd.Int64Dtype] = count()
     web_search_count: Series[pd.Int64Dtype] = count()
-    raw_response: Series[str]
+    raw_response: Series[Text]
 
     @pa.dataframe_check
     def user_is_identified(cls, frame: pd.DataFrame) -> pd.Series:
@@ -296,31 +297,31 @@ class RawClaudeWebEvents(_RawTable):
 
 
 class RawClaudeWebCosts(_RawTable):
-    cost_id: Series[str] = pa.Field(unique=True)
+    cost_id: Series[Text] = pa.Field(unique=True)
     ingest_date: Series[pa.Date]
     fetched_at: Series[UtcTimestamp]
     cost_date: Series[pa.Date]
     starting_at: Series[UtcTimestamp] = pa.Field(nullable=True)
     ending_at: Series[UtcTimestamp] = pa.Field(nullable=True)
-    actor_type: Series[str] = pa.Field(nullable=True)
-    actor_user_id: Series[str] = pa.Field(nullable=True)
-    actor_email: Series[str] = pa.Field(nullable=True)
-    actor_name: Series[str] = pa.Field(nullable=True)
+    actor_type: Series[Text] = pa.Field(nullable=True)
+    actor_user_id: Series[Text] = pa.Field(nullable=True)
+    actor_email: Series[Text] = pa.Field(nullable=True)
+    actor_name: Series[Text] = pa.Field(nullable=True)
     actor_deleted: Series[pd.BooleanDtype] = pa.Field(nullable=True)
-    platform: Series[str] = pa.Field(isin=["claude_web", "claude_code"])
-    product: Series[str] = pa.Field(nullable=True)
-    model: Series[str] = pa.Field(nullable=True)
-    cost_type: Series[str] = pa.Field(nullable=True)
-    token_type: Series[str] = pa.Field(nullable=True)
-    context_window: Series[str] = pa.Field(nullable=True)
-    inference_geo: Series[str] = pa.Field(nullable=True)
-    speed: Series[str] = pa.Field(nullable=True)
-    rbac_group_id: Series[str] = pa.Field(nullable=True)
+    platform: Series[Text] = pa.Field(isin=["claude_web", "claude_code"])
+    product: Series[Text] = pa.Field(nullable=True)
+    model: Series[Text] = pa.Field(nullable=True)
+    cost_type: Series[Text] = pa.Field(nullable=True)
+    token_type: Series[Text] = pa.Field(nullable=True)
+    context_window: Series[Text] = pa.Field(nullable=True)
+    inference_geo: Series[Text] = pa.Field(nullable=True)
+    speed: Series[Text] = pa.Field(nullable=True)
+    rbac_group_id: Series[Text] = pa.Field(nullable=True)
     amount_usd: Series[object] = money()
     list_amount_usd: Series[object] = pa.Field(nullable=True)
-    currency: Series[str] = pa.Field(isin=["USD"])
+    currency: Series[Text] = pa.Field(isin=["USD"])
     requests: Series[pd.Int64Dtype] = count()
-    raw_response: Series[str]
+    raw_response: Series[Text]
 
     @pa.check("amount_usd")
     def amount_is_a_number(cls, series: pd.Series) -> pd.Series:
@@ -328,48 +329,48 @@ class RawClaudeWebCosts(_RawTable):
 
 
 class RawGeminiEvents(_RawTable):
-    event_id: Series[str] = pa.Field(unique=True)
+    event_id: Series[Text] = pa.Field(unique=True)
     ingest_date: Series[pa.Date]
     fetched_at: Series[UtcTimestamp]
     usage_date: Series[pa.Date]
-    actor_email: Series[str] = pa.Field(nullable=True)
-    actor_profile_id: Series[str] = pa.Field(nullable=True)
-    customer_id: Series[str] = pa.Field(nullable=True)
-    application_name: Series[str] = pa.Field(nullable=True)
-    event_type: Series[str] = pa.Field(nullable=True)
-    event_name: Series[str] = pa.Field(isin=["feature_utilization"])
-    app_name: Series[str] = pa.Field(nullable=True)
-    action: Series[str] = pa.Field(nullable=True)
+    actor_email: Series[Text] = pa.Field(nullable=True)
+    actor_profile_id: Series[Text] = pa.Field(nullable=True)
+    customer_id: Series[Text] = pa.Field(nullable=True)
+    application_name: Series[Text] = pa.Field(nullable=True)
+    event_type: Series[Text] = pa.Field(nullable=True)
+    event_name: Series[Text] = pa.Field(isin=["feature_utilization"])
+    app_name: Series[Text] = pa.Field(nullable=True)
+    action: Series[Text] = pa.Field(nullable=True)
     event_count: Series[pd.Int64Dtype] = pa.Field(ge=1)
     first_event_at: Series[UtcTimestamp] = pa.Field(nullable=True)
     last_event_at: Series[UtcTimestamp] = pa.Field(nullable=True)
-    raw_response: Series[str]
+    raw_response: Series[Text]
 
 
 class RawGeminiCosts(_RawTable):
-    cost_id: Series[str] = pa.Field(unique=True)
+    cost_id: Series[Text] = pa.Field(unique=True)
     ingest_date: Series[pa.Date]
     fetched_at: Series[UtcTimestamp]
     cost_date: Series[pa.Date]
     usage_start_time: Series[UtcTimestamp]
     usage_end_time: Series[UtcTimestamp] = pa.Field(nullable=True)
-    billing_account_id: Series[str] = pa.Field(nullable=True)
-    service_id: Series[str] = pa.Field(nullable=True)
-    service_description: Series[str]
-    sku_id: Series[str] = pa.Field(nullable=True)
-    sku_description: Series[str] = pa.Field(nullable=True)
-    project_id: Series[str] = pa.Field(nullable=True)
-    project_name: Series[str] = pa.Field(nullable=True)
-    label_user: Series[str] = pa.Field(nullable=True)
-    label_team: Series[str] = pa.Field(nullable=True)
-    labels: Series[str]
+    billing_account_id: Series[Text] = pa.Field(nullable=True)
+    service_id: Series[Text] = pa.Field(nullable=True)
+    service_description: Series[Text]
+    sku_id: Series[Text] = pa.Field(nullable=True)
+    sku_description: Series[Text] = pa.Field(nullable=True)
+    project_id: Series[Text] = pa.Field(nullable=True)
+    project_name: Series[Text] = pa.Field(nullable=True)
+    label_user: Series[Text] = pa.Field(nullable=True)
+    label_team: Series[Text] = pa.Field(nullable=True)
+    labels: Series[Text]
     cost: Series[object] = money()
     credits_amount: Series[object] = money()
     net_cost: Series[object] = money()
-    currency: Series[str] = pa.Field(isin=["USD"])
-    cost_type: Series[str] = pa.Field(nullable=True)
+    currency: Series[Text] = pa.Field(isin=["USD"])
+    cost_type: Series[Text] = pa.Field(nullable=True)
     usage_amount: Series[float] = pa.Field(nullable=True)
-    usage_unit: Series[str] = pa.Field(nullable=True)
+    usage_unit: Series[Text] = pa.Field(nullable=True)
 
     @pa.check("credits_amount")
     def credits_are_not_positive(cls, series: pd.Series) -> pd.Series:
@@ -377,13 +378,13 @@ class RawGeminiCosts(_RawTable):
 
 
 class ApiKeyMappings(_RawTable):
-    mapping_id: Series[str] = pa.Field(unique=True)
-    api_key_id: Series[str] = pa.Field(nullable=True)
-    api_key_name: Series[str] = pa.Field(nullable=True)
-    user_email: Series[str] = pa.Field(str_contains="@")
-    platform_code: Series[str] = pa.Field(isin=PLATFORM_CODES)
-    usage_purpose: Series[str] = pa.Field(nullable=True, isin=["coding", "research", "analysis", "automation", "general"])
-    cost_center: Series[str] = pa.Field(nullable=True)
+    mapping_id: Series[Text] = pa.Field(unique=True)
+    api_key_id: Series[Text] = pa.Field(nullable=True)
+    api_key_name: Series[Text] = pa.Field(nullable=True)
+    user_email: Series[Text] = pa.Field(str_contains="@")
+    platform_code: Series[Text] = pa.Field(isin=PLATFORM_CODES)
+    usage_purpose: Series[Text] = pa.Field(nullable=True, isin=["coding", "research", "analysis", "automation", "general"])
+    cost_center: Series[Text] = pa.Field(nullable=True)
     is_active: Series[bool]
     confidence_score: Series[float] = pa.Field(ge=0, le=1)
     created_at: Series[UtcTimestamp] = pa.Field(nullable=True)
@@ -393,20 +394,20 @@ class ApiKeyMappings(_RawTable):
 
 
 class DimUsers(_RawTable):
-    user_sk: Series[str] = pa.Field(unique=True)
-    user_email: Series[str] = pa.Field(unique=True)
-    first_name: Series[str] = pa.Field(nullable=True)
-    last_name: Series[str] = pa.Field(nullable=True)
-    department: Series[str]
-    job_role: Series[str] = pa.Field(nullable=True)
-    user_type: Series[str] = pa.Field(nullable=True, isin=["engineering", "knowledge_worker", "hybrid"])
+    user_sk: Series[Text] = pa.Field(unique=True)
+    user_email: Series[Text] = pa.Field(unique=True)
+    first_name: Series[Text] = pa.Field(nullable=True)
+    last_name: Series[Text] = pa.Field(nullable=True)
+    department: Series[Text]
+    job_role: Series[Text] = pa.Field(nullable=True)
+    user_type: Series[Text] = pa.Field(nullable=True, isin=["engineering", "knowledge_worker", "hybrid"])
     is_active: Series[bool]
     start_date: Series[pa.Date] = pa.Field(nullable=True)
     end_date: Series[pa.Date] = pa.Field(nullable=True)
     created_at: Series[UtcTimestamp]
     updated_at: Series[UtcTimestamp]
     is_discovered: Series[bool]
-    discovered_from: Series[str] = pa.Field(nullable=True)
+    discovered_from: Series[Text] = pa.Field(nullable=True)
     first_seen_date: Series[pa.Date] = pa.Field(nullable=True)
 
     @pa.dataframe_check
@@ -415,8 +416,8 @@ class DimUsers(_RawTable):
 
 
 class Budgets(_RawTable):
-    budget_category: Series[str]
-    month: Series[str] = pa.Field(str_matches=r"^\d{4}-(0[1-9]|1[0-2])$")
+    budget_category: Series[Text]
+    month: Series[Text] = pa.Field(str_matches=r"^\d{4}-(0[1-9]|1[0-2])$")
     month_start: Series[pa.Date]
     budget_usd: Series[object]
 
@@ -430,14 +431,14 @@ def rate():
 
 
 class FactAiUsage(_RawTable):
-    event_id: Series[str] = pa.Field(unique=True)
-    user_sk: Series[str]
-    platform_sk: Series[str] = pa.Field(isin=PLATFORM_CODES)
+    event_id: Series[Text] = pa.Field(unique=True)
+    user_sk: Series[Text]
+    platform_sk: Series[Text] = pa.Field(isin=PLATFORM_CODES)
     usage_date: Series[pa.Date]
     event_timestamp: Series[UtcTimestamp]
-    session_id: Series[str] = pa.Field(nullable=True)
-    api_key_id: Series[str] = pa.Field(nullable=True)
-    model_name: Series[str] = pa.Field(nullable=True)
+    session_id: Series[Text] = pa.Field(nullable=True)
+    api_key_id: Series[Text] = pa.Field(nullable=True)
+    model_name: Series[Text] = pa.Field(nullable=True)
     session_count: Series[pd.Int64Dtype] = count()
     request_count: Series[pd.Int64Dtype] = count()
     interaction_count: Series[pd.Int64Dtype] = count()
@@ -456,17 +457,17 @@ class FactAiUsage(_RawTable):
     active_time_seconds: Series[pd.Int64Dtype] = count()
     idle_time_seconds: Series[pd.Int64Dtype] = count()
     attribution_confidence: Series[float] = pa.Field(ge=0, le=1)
-    attribution_method: Series[str] = pa.Field(isin=["direct_email", "api_key_mapping", "inferred", "unattributed"])
+    attribution_method: Series[Text] = pa.Field(isin=["direct_email", "api_key_mapping", "inferred", "unattributed"])
     ingest_timestamp: Series[UtcTimestamp]
-    pipeline_run_id: Series[str]
-    metric_source: Series[str] = pa.Field(
+    pipeline_run_id: Series[Text]
+    metric_source: Series[Text] = pa.Field(
         isin=["cursor_daily_usage", "cursor_usage_events", "claude_messages_usage", "claude_code_report",
               "claude_analytics_users", "gemini_reports"]
     )
-    use_case: Series[str] = pa.Field(isin=["engineering_productivity", "knowledge_work", "api_consumption"])
-    usage_purpose: Series[str] = pa.Field(nullable=True)
-    cost_center: Series[str] = pa.Field(nullable=True)
-    workspace_id: Series[str] = pa.Field(nullable=True)
+    use_case: Series[Text] = pa.Field(isin=["engineering_productivity", "knowledge_work", "api_consumption"])
+    usage_purpose: Series[Text] = pa.Field(nullable=True)
+    cost_center: Series[Text] = pa.Field(nullable=True)
+    workspace_id: Series[Text] = pa.Field(nullable=True)
     cache_creation_tokens: Series[pd.Int64Dtype] = count()
     web_search_requests: Series[pd.Int64Dtype] = count()
     commits: Series[pd.Int64Dtype] = count()
@@ -490,44 +491,44 @@ def money():
 
 
 class FactAiCosts(_RawTable):
-    cost_id: Series[str] = pa.Field(unique=True)
-    user_sk: Series[str]
-    platform_sk: Series[str] = pa.Field(isin=PLATFORM_CODES)
+    cost_id: Series[Text] = pa.Field(unique=True)
+    user_sk: Series[Text]
+    platform_sk: Series[Text] = pa.Field(isin=PLATFORM_CODES)
     cost_date: Series[pa.Date]
     cost_timestamp: Series[UtcTimestamp]
-    api_key_id: Series[str] = pa.Field(nullable=True)
-    billing_account_id: Series[str] = pa.Field(nullable=True)
+    api_key_id: Series[Text] = pa.Field(nullable=True)
+    billing_account_id: Series[Text] = pa.Field(nullable=True)
     base_cost_usd: Series[object] = money()
     usage_cost_usd: Series[object] = money()
     overage_cost_usd: Series[object] = money()
     total_cost_usd: Series[object]
-    cost_type: Series[str] = pa.Field(isin=["subscription", "usage", "overage", "one_time"])
-    currency_code: Series[str] = pa.Field(isin=["USD"])
+    cost_type: Series[Text] = pa.Field(isin=["subscription", "usage", "overage", "one_time"])
+    currency_code: Series[Text] = pa.Field(isin=["USD"])
     billable_units: Series[float] = pa.Field(ge=0, nullable=True)
-    unit_type: Series[str] = pa.Field(nullable=True)
+    unit_type: Series[Text] = pa.Field(nullable=True)
     rate_per_unit: Series[float] = pa.Field(ge=0, nullable=True)
     allocated_cost_usd: Series[object]
     allocation_percentage: Series[float] = pa.Field(ge=0, le=100.000001)
-    allocation_method: Series[str] = pa.Field(isin=["direct", "usage_based", "equal_split", "unattributed"])
+    allocation_method: Series[Text] = pa.Field(isin=["direct", "usage_based", "equal_split", "unattributed"])
     allocation_confidence: Series[float] = pa.Field(ge=0, le=1)
-    budget_category: Series[str]
+    budget_category: Series[Text]
     budget_allocated_usd: Series[object] = money()
     is_over_budget: Series[pd.BooleanDtype] = pa.Field(nullable=True)
     ingest_timestamp: Series[UtcTimestamp]
-    pipeline_run_id: Series[str]
-    cost_source: Series[str] = pa.Field(isin=[
+    pipeline_run_id: Series[Text]
+    cost_source: Series[Text] = pa.Field(isin=[
         "anthropic_cost_report", "cursor_usage_events", "cursor_seats", "claude_user_cost_report", "claude_web_seats",
         "gemini_billing_export", "gemini_seats",
     ])
-    source_line_id: Series[str]
-    attribution_method: Series[str] = pa.Field(isin=["direct_email", "api_key_mapping", "inferred", "unattributed"])
+    source_line_id: Series[Text]
+    attribution_method: Series[Text] = pa.Field(isin=["direct_email", "api_key_mapping", "inferred", "unattributed"])
     attribution_confidence: Series[float] = pa.Field(ge=0, le=1)
-    workspace_id: Series[str] = pa.Field(nullable=True)
-    model_name: Series[str] = pa.Field(nullable=True)
-    token_type: Series[str] = pa.Field(nullable=True)
-    description: Series[str] = pa.Field(nullable=True)
-    cost_center: Series[str] = pa.Field(nullable=True)
-    use_case: Series[str] = pa.Field(isin=["engineering_productivity", "knowledge_work", "api_consumption"])
+    workspace_id: Series[Text] = pa.Field(nullable=True)
+    model_name: Series[Text] = pa.Field(nullable=True)
+    token_type: Series[Text] = pa.Field(nullable=True)
+    description: Series[Text] = pa.Field(nullable=True)
+    cost_center: Series[Text] = pa.Field(nullable=True)
+    use_case: Series[Text] = pa.Field(isin=["engineering_productivity", "knowledge_work", "api_consumption"])
 
     @pa.dataframe_check
     def parts_add_up_to_the_allocation(cls, frame: pd.DataFrame) -> pd.Series:
@@ -536,8 +537,8 @@ class FactAiCosts(_RawTable):
 
 
 class RoiAssumptions(_RawTable):
-    output_measure: Series[str] = pa.Field(
+    output_measure: Series[Text] = pa.Field(
         unique=True, isin=["accepted_lines", "engineering_sessions", "interactions", "commits", "pull_requests"]
     )
     minutes_saved_per_unit: Series[float] = pa.Field(ge=0)
-    assumption: Series[str] = pa.Field(str_length={"min_value": 1})
+    assumption: Series[Text] = pa.Field(str_length={"min_value": 1})

@@ -1,0 +1,50 @@
+"""Text behaves as pandera's str: same coercion, same failures; only faster on all-string columns."""
+
+import pandas as pd
+import pandera.errors
+import pandera.pandas as pa
+import pytest
+from pandera.typing import Series
+
+from ai_usage_analytics.checks.text_dtype import Text
+
+
+class Coerced(pa.DataFrameModel):
+    name: Series[Text] = pa.Field(nullable=True)
+
+    class Config:
+        coerce = True
+        strict = True
+
+
+class Strict(pa.DataFrameModel):
+    name: Series[Text] = pa.Field(nullable=True)
+
+    class Config:
+        strict = True
+
+
+class Pandera(pa.DataFrameModel):
+    name: Series[str] = pa.Field(nullable=True)
+
+    class Config:
+        coerce = True
+        strict = True
+
+
+def test_an_all_string_column_passes_unchanged():
+    frame = pd.DataFrame({"name": ["ada", None, "kim"]})
+    out = Coerced.validate(frame)
+    assert out["name"].tolist() == ["ada", None, "kim"]
+
+
+@pytest.mark.parametrize("values", [["a", 1, None], [1.5, 2.0, None], [None, None, None]])
+def test_other_values_are_coerced_as_pandera_coerces_str(values):
+    frame = pd.DataFrame({"name": values})
+    assert Coerced.validate(frame.copy())["name"].equals(Pandera.validate(frame.copy())["name"])
+
+
+def test_without_coercion_a_number_is_a_failure_case():
+    with pytest.raises(pandera.errors.SchemaErrors) as caught:
+        Strict.validate(pd.DataFrame({"name": ["a", 7]}), lazy=True)
+    assert "7" in caught.value.failure_cases["failure_case"].astype(str).tolist()
