@@ -80,7 +80,8 @@ def spend_spikes(
     days there is no baseline yet (a first load), and nothing is flagged for that day."""
     offenders = []
     for level in ("user_sk", "budget_category"):
-        today, past = _daily(fact, level), _daily(pd.concat([history, fact], ignore_index=True), level)
+        today = _daily(fact, level)
+        past = pd.concat([_daily(history, level), today], ignore_index=True)
         covered = sorted(set(pd.to_datetime(past["cost_date"]).dt.date))
         totals = past.assign(cost_date=pd.to_datetime(past["cost_date"]).dt.date).groupby([level, "cost_date"])["usd"].sum()
         rows = []
@@ -104,7 +105,8 @@ def _daily(frame: pd.DataFrame, level: str) -> pd.DataFrame:
     if frame.empty:
         return pd.DataFrame(columns=[level, "cost_date", "usd"])
     usd = frame["allocated_cost_usd"].map(lambda v: float(v) if v is not None and v == v else 0.0)
-    return frame.assign(usd=usd).groupby([level, "cost_date"])["usd"].sum().reset_index()
+    slim = pd.DataFrame({level: frame[level].to_numpy(), "cost_date": frame["cost_date"].to_numpy(), "usd": usd.to_numpy()})
+    return slim.groupby([level, "cost_date"])["usd"].sum().reset_index()  # only the three columns: no copy of the fact
 
 
 def volume_drops(fact: pd.DataFrame, history_counts: pd.DataFrame, days: list, floor: float = 0.5) -> dg.AssetCheckResult:

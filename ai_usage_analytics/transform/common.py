@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import re
@@ -62,14 +61,24 @@ def canonical_json(value: Any) -> str:
 SAFE_SECRET = re.compile(r"[A-Za-z0-9_\-.~+/=]+")
 
 
-@functools.lru_cache(maxsize=64)
-def _credential_text(secrets: tuple[str, ...]) -> re.Pattern | None:
-    """One search for what ``raw_json`` must scrub: a credential key (any case), the credential
-    pattern or one of ``secrets``. None when a secret has characters JSON may escape: always scrub."""
-    if any(not SAFE_SECRET.fullmatch(secret) for secret in secrets):
-        return None
-    keys = "|".join(re.escape(key) for key in sorted(CREDENTIAL_KEYS))
-    return re.compile("|".join([f'(?i:"(?:{keys})":)', CREDENTIAL_PATTERN.pattern, *map(re.escape, secrets)]))
+CREDENTIAL_KEY_TEXT = tuple(f'"{key}":' for key in sorted(CREDENTIAL_KEYS))
+CREDENTIAL_PREFIXES = ("sk-ant-", "crsr_", "key_")  # every CREDENTIAL_PATTERN match starts with one
+
+
+def _suspect(text: str, secrets: tuple[str, ...]) -> bool:
+    """Whether ``text`` may hold what ``raw_json`` scrubs. Plain substring loops: a regular expression
+    tried at every position, or a generator per test, costs more than the serialisation itself."""
+    lowered = text.lower()
+    for key in CREDENTIAL_KEY_TEXT:
+        if key in lowered:
+            return True
+    for secret in secrets:
+        if secret in text or not SAFE_SECRET.fullmatch(secret):
+            return True
+    for prefix in CREDENTIAL_PREFIXES:
+        if prefix in text:
+            return CREDENTIAL_PATTERN.search(text) is not None
+    return False
 
 
 def raw_json(value: Any, secrets: Iterable[str] = ()) -> str:
@@ -78,10 +87,9 @@ def raw_json(value: Any, secrets: Iterable[str] = ()) -> str:
     Fast path (one per usage event, so it matters): serialise first and scrub only when the text
     shows a credential key, a secret or the credential pattern. JSON escapes none of the
     characters those are made of, so text without them comes from a value without them."""
-    secret_values = tuple(s for s in secrets if s)
+    secret_values = tuple(filter(None, secrets))
     text = canonical_json(value)
-    suspect = _credential_text(secret_values)
-    if suspect is None or suspect.search(text):
+    if _suspect(text, secret_values):
         return canonical_json(scrub(value, secret_values))
     return text
 
