@@ -63,7 +63,7 @@ def raw_claude_web_costs(
     platform claude_code, the rest claude_web. Fetched in windows of at most 31 days."""
 
     def build(start: date, end: date) -> pd.DataFrame:
-        rows = claude_analytics.get_user_cost(start, end - timedelta(days=1))
+        rows = claude_analytics.iter_user_cost(start, end - timedelta(days=1))  # consumed page by page
         return claude_web.normalize_user_cost(rows, start, end, utc_now(), secrets=[claude_analytics.api_key])
 
     yield from _raw_range(

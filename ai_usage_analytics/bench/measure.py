@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -27,6 +28,60 @@ def peak_rss_mb(status_path: Path = PROC_STATUS) -> float | None:
     except OSError:
         return None
     return None if kib is None else round(kib / 1024, 1)
+
+
+def rss_mb(status_path: Path = PROC_STATUS) -> float | None:
+    """This process's resident memory now (VmRSS), MiB."""
+    try:
+        for line in status_path.read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+class RssSampler:
+    """Resident memory sampled every ``interval`` seconds in a daemon thread, as (wall clock, MiB):
+    with the steps' start and end times it tells which step holds the peak."""
+
+    def __init__(self, interval: float = 1.0) -> None:
+        self.interval = interval
+        self.samples: list[tuple[float, float]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            value = rss_mb()
+            if value is not None:
+                self.samples.append((time.time(), value))
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
+def peak_rss_by_step(entries: Iterable[tuple[str, str, float]], samples: list[tuple[float, float]]) -> dict[str, float]:
+    """The highest sampled resident memory (MiB) while each step ran, from STEP_START to its end."""
+    starts: dict[str, float] = {}
+    ends: dict[str, float] = {}
+    for step, kind, stamp in entries:
+        if kind == "STEP_START":
+            starts.setdefault(step, stamp)
+        elif kind in ("STEP_SUCCESS", "STEP_FAILURE"):
+            ends[step] = max(ends.get(step, stamp), stamp)
+    peaks = {}
+    for step, started in starts.items():
+        inside = [mb for stamp, mb in samples if started <= stamp <= ends.get(step, float("inf"))]
+        if inside:
+            peaks[step] = max(inside)
+    return peaks
 
 
 class Stopwatch:

@@ -22,7 +22,9 @@ from pathlib import Path
 
 import duckdb
 
-from ai_usage_analytics.bench.measure import Stopwatch, peak_rss_mb, stage_seconds, step_durations
+from ai_usage_analytics.bench.measure import (
+    RssSampler, Stopwatch, peak_rss_by_step, peak_rss_mb, stage_seconds, step_durations,
+)
 
 STAGE_OF_GROUP = {"raw": "raw", "reference": "reference", "core": "facts", "marts": "views"}
 STAGES = ("raw", "reference", "facts", "views")
@@ -93,7 +95,8 @@ def run_pipeline(spec: dict) -> dict:
     failed_checks: list[str] = []
     step_failures: list[str] = []
     success = True
-    with dg.DagsterInstance.ephemeral() as instance, Stopwatch() as total:
+    peaks: dict[str, float] = {}
+    with dg.DagsterInstance.ephemeral() as instance, Stopwatch() as total, RssSampler() as sampler:
         for options in runs:
             result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False, **options)
             success = success and result.success
@@ -103,6 +106,8 @@ def run_pipeline(spec: dict) -> dict:
                 if entry.dagster_event is not None and entry.step_key
             ]
             durations = step_durations(entries)
+            for step, mb in peak_rss_by_step(entries, sampler.samples).items():
+                peaks[step] = max(peaks.get(step, 0.0), mb)
             for step, seconds in durations.items():
                 steps[step] = steps.get(step, 0.0) + seconds
             for stage, seconds in stage_seconds(durations, stage_of_step).items():
@@ -123,6 +128,7 @@ def run_pipeline(spec: dict) -> dict:
         "runs": len(runs),
         "stages_s": {k: round(v, 3) for k, v in stages.items()},
         "steps_s": {k: round(v, 3) for k, v in sorted(steps.items(), key=lambda i: -i[1])},
+        "peak_rss_mb_by_step": dict(sorted(peaks.items(), key=lambda i: -i[1])),
         "failed_checks": sorted(set(failed_checks)),
         "step_failures": step_failures,
         "rows": table_rows(SETTINGS.duckdb_path),

@@ -28,7 +28,7 @@ from typing import Any
 
 from ai_usage_analytics.resources.anthropic import API_VERSION, report_window
 from ai_usage_analytics.resources.cursor import windows
-from ai_usage_analytics.resources.http import VendorAPIError, VendorAPIResource, VendorHTTPClient
+from ai_usage_analytics.resources.http import VendorAPIError, VendorAPIResource, VendorHTTPClient, read_ahead
 
 USERS_PATH = "/v1/organizations/analytics/users"
 USER_COST_PATH = "/v1/organizations/analytics/user_cost_report"
@@ -118,10 +118,10 @@ class ClaudeAnalyticsAPI(VendorAPIResource):
                 raise VendorAPIError(self.http.vendor, endpoint, 200, "next_page is not a string or repeats")
             seen.add(token)
 
-    def get_user_cost(self, start: date, end: date) -> list[dict[str, Any]]:
-        """``/analytics/user_cost_report`` for ``[start, end]`` in daily buckets grouped by product,
-        model, cost type and token type, in the fewest windows of at most 31 days."""
-        rows: list[dict[str, Any]] = []
+    def iter_user_cost(self, start: date, end: date) -> Iterator[dict[str, Any]]:
+        """``/analytics/user_cost_report`` rows for ``[start, end]`` in daily buckets grouped by
+        product, model, cost type and token type, in the fewest windows of at most 31 days, page by
+        page (a 31-day window of 2,000 seats is ~150,000 rows: callers consume them as they come)."""
         for first, last in windows(max(start, FIRST_DAY), end, USER_COST_MAX_DAYS) if end >= FIRST_DAY else []:
             params = [
                 *report_window(first, last),
@@ -129,6 +129,9 @@ class ClaudeAnalyticsAPI(VendorAPIResource):
                 *(("group_by[]", dimension) for dimension in USER_COST_GROUP_BY),
                 ("limit", USER_COST_LIMIT),
             ]
-            for page in self.http.pages_by_token(USER_COST_PATH, params):
-                rows.extend(self.http.items(page, "data", f"GET {USER_COST_PATH}"))
-        return rows
+            for page in read_ahead(self.http.pages_by_token(USER_COST_PATH, params)):  # next page while this is used
+                yield from self.http.items(page, "data", f"GET {USER_COST_PATH}")
+
+    def get_user_cost(self, start: date, end: date) -> list[dict[str, Any]]:
+        """Every row ``iter_user_cost`` yields, as a list."""
+        return list(self.iter_user_cost(start, end))

@@ -57,7 +57,13 @@ def _int(value) -> int:
 
 
 def _finish(rows: list[dict], table: str, day_column: str, start: date, end: date, ints: Iterable[str]) -> pd.DataFrame:
-    result = frame(rows, _columns(table))
+    return _finish_frame(frame(rows, _columns(table)), table, day_column, start, end, ints)
+
+
+def _finish_frame(result: pd.DataFrame, table: str, day_column: str, start: date, end: date,
+                  ints: Iterable[str]) -> pd.DataFrame:
+    """``result`` in the table's column order, rows of [start, end) only, ``ints`` as nullable integers."""
+    result = result.reindex(columns=list(_columns(table)))
     if len(result):
         result = result[within(result[day_column], start, end)].reset_index(drop=True)
     for column in ints:

@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from ai_usage_analytics.transform.anthropic import _finish
+from ai_usage_analytics.transform.anthropic import _finish, _finish_frame
 from ai_usage_analytics.transform.common import audit_columns, cents_to_usd, parse_utc, raw_json, stable_id
 
 OFFICE_APPS = ("excel", "outlook", "powerpoint", "word")
@@ -37,6 +37,11 @@ EVENT_COUNTS = [
     "office_message_count", "office_session_count", "science_message_count", "science_session_count", "web_search_count",
 ]
 COST_LINE_FIELDS = ("product", "model", "cost_type", "token_type", "context_window", "inference_geo", "speed", "rbac_group_id")
+COST_ROW_FIELDS = (
+    "cost_id", "cost_date", "starting_at", "ending_at", "actor_type", "actor_user_id", "actor_email", "actor_name",
+    "actor_deleted", "platform", *COST_LINE_FIELDS, "amount_usd", "list_amount_usd", "currency", "requests",
+    "raw_response",
+)
 
 
 def _n(group: dict | None, key: str) -> int:
@@ -110,8 +115,7 @@ def normalize_user_cost(
 ) -> pd.DataFrame:
     """One row per (daily bucket, user, cost line) in [start, end), amounts in dollars."""
     secrets = tuple(secrets)
-    audit = audit_columns(fetched_at)
-    rows: dict[str, dict] = {}
+    rows: dict[str, tuple] = {}  # tuples, not dicts: a 31-day window is ~150,000 rows held at once
     stamps: dict = {}  # a window has a few dozen distinct bucket bounds and thousands of rows
 
     def stamp(value):
@@ -124,28 +128,20 @@ def normalize_user_cost(
         starting_at, ending_at = stamp(item.get("starting_at")), stamp(item.get("ending_at"))
         if starting_at is None:
             raise ValueError("a user_cost_report row without starting_at: request it with bucket_width=1d")
-        line = {field: item.get(field) for field in COST_LINE_FIELDS}
-        user = actor.get("user_id") or _lower(actor.get("email"))
-        cost_id = stable_id("claude_web_cost", starting_at.isoformat(), user, *line.values())
-        rows[cost_id] = {
-            "cost_id": cost_id,
-            **audit,
-            "cost_date": starting_at.date(),
-            "starting_at": starting_at,
-            "ending_at": ending_at,
-            "actor_type": actor.get("type"),
-            "actor_user_id": actor.get("user_id"),
-            "actor_email": _lower(actor.get("email")),
-            "actor_name": actor.get("name"),
-            "actor_deleted": actor.get("deleted"),
-            "platform": "claude_code" if item.get("product") == "claude_code" else "claude_web",
-            **line,
-            "amount_usd": cents_to_usd(item.get("amount")),
-            "list_amount_usd": cents_to_usd(item.get("list_amount")),
-            "currency": item.get("currency") or "USD",
-            "requests": item.get("requests"),
-            "raw_response": raw_json(item, secrets),
-        }
-    result = _finish(list(rows.values()), "raw_claude_web_costs", "cost_date", start, end, ["requests"])
+        line = tuple(item.get(field) for field in COST_LINE_FIELDS)
+        email = _lower(actor.get("email"))
+        cost_id = stable_id("claude_web_cost", starting_at.isoformat(), actor.get("user_id") or email, *line)
+        rows[cost_id] = (
+            cost_id, starting_at.date(), starting_at, ending_at, actor.get("type"), actor.get("user_id"), email,
+            actor.get("name"), actor.get("deleted"),
+            "claude_code" if item.get("product") == "claude_code" else "claude_web", *line,
+            cents_to_usd(item.get("amount")), cents_to_usd(item.get("list_amount")), item.get("currency") or "USD",
+            item.get("requests"), raw_json(item, secrets),
+        )
+    result = pd.DataFrame(list(rows.values()), columns=COST_ROW_FIELDS)
+    del rows
+    for column, value in audit_columns(fetched_at).items():
+        result[column] = value
+    result = _finish_frame(result, "raw_claude_web_costs", "cost_date", start, end, ["requests"])
     result["actor_deleted"] = result["actor_deleted"].astype("boolean")
     return result

@@ -43,3 +43,22 @@ def test_step_durations_and_stages():
 def test_median():
     assert median([3.0, 1.0, 2.0]) == 2.0
     assert median([4.0, 1.0, 2.0, 3.0]) == 2.5
+
+
+def test_peak_rss_by_step_takes_the_highest_sample_inside_each_step():
+    from ai_usage_analytics.bench.measure import peak_rss_by_step
+
+    entries = [("a", "STEP_START", 10.0), ("a", "STEP_SUCCESS", 20.0), ("b", "STEP_START", 20.5),
+               ("b", "STEP_FAILURE", 30.0), ("c", "STEP_START", 31.0)]
+    samples = [(9.0, 999.0), (12.0, 300.0), (19.0, 450.0), (25.0, 800.0), (33.0, 120.0)]
+    assert peak_rss_by_step(entries, samples) == {"a": 450.0, "b": 800.0, "c": 120.0}
+
+
+def test_the_sampler_records_this_process_while_it_runs():
+    import time
+
+    from ai_usage_analytics.bench.measure import RssSampler
+
+    with RssSampler(interval=0.01) as sampler:
+        time.sleep(0.1)
+    assert len(sampler.samples) >= 2 and all(mb > 10 for _, mb in sampler.samples)

@@ -1,0 +1,27 @@
+"""Shared transform helpers."""
+
+from datetime import date
+
+import pandas as pd
+
+from ai_usage_analytics.transform.common import format_days, raw_json
+
+
+def test_format_days_formats_each_kind_of_day_column_and_keeps_missing_ones_missing():
+    dates = pd.Series([date(2026, 3, 1), None, date(2026, 3, 1), date(2026, 2, 28)], index=[5, 6, 7, 8])
+    assert format_days(dates).tolist() == ["2026-03-01", None, "2026-03-01", "2026-02-28"]
+    assert format_days(dates, "%Y-%m").tolist() == ["2026-03", None, "2026-03", "2026-02"]
+    assert list(format_days(dates).index) == [5, 6, 7, 8]
+    stamps = pd.Series(pd.to_datetime(["2026-02-28T23:00:00Z", None], utc=True))
+    assert format_days(stamps).tolist() == ["2026-02-28", None]
+    assert format_days(pd.Series(["2026-03-01", "2026-03-01"])).tolist() == ["2026-03-01"] * 2
+    assert format_days(pd.Series([], dtype=object)).tolist() == []
+
+
+def test_raw_json_is_canonical_utf8_and_takes_integers_past_64_bits():
+    assert raw_json({"b": 1, "a": "café", "n": 2**70}) == '{"a":"café","b":1,"n":1180591620717411303424}'
+
+
+def test_raw_json_scrubs_a_secret_with_characters_json_escapes():
+    assert "s3\"cret" not in raw_json({"note": 'key s3"cret here'}, ['s3"cret'])
+    assert "[REDACTED]" in raw_json({"note": 'key s3"cret here'}, ['s3"cret'])
