@@ -2,7 +2,8 @@
 
 Every partitioned raw and fact asset runs ``write_range``: the run's window is cut into chunks
 (``day_chunks`` of the vendor's window size, so calls stay at the API minimum, or calendar
-``month_chunks`` for facts whose month-to-date logic must stay inside one chunk). Each chunk is
+``month_chunks`` or ``half_month_chunks`` for facts, whose month-to-date figures take the earlier days
+of the month from the days carried between chunks). Each chunk is
 built, validated against its pandera model and its gate checks, and appended to the warehouse's
 staged window; only when every chunk passed is the window swapped in, in one transaction. A failure
 in any chunk writes nothing and leaves the previously loaded days as they were. The checks are
@@ -57,6 +58,16 @@ def month_chunks(start: date, end: date) -> list[Window]:
         following = (first.replace(day=1) + timedelta(days=32)).replace(day=1)
         out.append((first, min(end, following)))
         first = out[-1][1]
+    return out
+
+
+def half_month_chunks(start: date, end: date) -> list[Window]:
+    """``month_chunks`` each cut again at the 16th: what crosses into the second half (month-to-date
+    spend) comes from the days carried between chunks, so half a month of rows is held at a time."""
+    out = []
+    for first, last in month_chunks(start, end):
+        middle = first.replace(day=16)
+        out += [(first, middle), (middle, last)] if first < middle < last else [(first, last)]
     return out
 
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 import dagster as dg
 import pandas as pd
 
-from ai_usage_analytics.assets.chunked import month_chunks, window, write_range
+from ai_usage_analytics.assets.chunked import half_month_chunks, month_chunks, window, write_range
 from ai_usage_analytics.checks import fact_checks, schemas
 from ai_usage_analytics.checks.schema_check import schema_check_spec
 from ai_usage_analytics.partitions import daily_partitions
@@ -218,7 +218,7 @@ def fact_ai_costs(context: dg.AssetExecutionContext, warehouse: Warehouse):
         return results
 
     yield from write_range(
-        context, warehouse, schemas.FactAiCosts, month_chunks(start, end), build, checks,
+        context, warehouse, schemas.FactAiCosts, half_month_chunks(start, end), build, checks,
         summarize=_cost_and_attribution, metadata=_cost_metadata,
     )
 

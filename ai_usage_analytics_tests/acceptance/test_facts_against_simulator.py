@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 import dagster as dg
+import pandas as pd
 import pytest
 
 from ai_usage_analytics.assets import facts, raw, reference
@@ -70,6 +71,22 @@ def test_fact_totals_equal_the_ground_truth_per_vendor_and_day(loaded, simulator
         assert Decimal(cursor.get(day, 0)).quantize(CENT) == Decimal(truth["cursor"]["charged_usd"]).quantize(CENT), day
         assert api_tokens.get(day, 0) == sum(truth["anthropic"]["tokens"].get(t, 0) for t in TOKEN_TYPES), day
         assert cursor_lines.get(day, 0) == truth["cursor"]["lines_added"], day
+
+
+def test_month_to_date_budgets_carry_across_the_chunks_of_a_month(loaded):
+    """The run works through half months: from the 16th on, month-to-date spend takes the 1st-15th from
+    the days carried between chunks. Recomputed here from the written table, every row agrees."""
+    rows = loaded.query(
+        "WITH daily AS (SELECT budget_category, cost_date, SUM(CAST(allocated_cost_usd AS DOUBLE)) AS usd "
+        "FROM fact_ai_costs GROUP BY 1, 2), mtd AS (SELECT budget_category, cost_date, SUM(usd) OVER ("
+        "PARTITION BY budget_category, date_trunc('month', cost_date) ORDER BY cost_date) AS spent FROM daily) "
+        "SELECT DISTINCT f.budget_category, f.cost_date, CAST(f.budget_allocated_usd AS DOUBLE) AS budget, "
+        "f.is_over_budget, m.spent FROM fact_ai_costs f JOIN mtd m USING (budget_category, cost_date) "
+        "WHERE f.budget_allocated_usd IS NOT NULL")
+    assert len(rows) and {d.day for d in pd.to_datetime(rows["cost_date"])} >= {1, 15, 16, 17}
+    clear = rows[(rows["spent"] - rows["budget"]).abs() > 1e-6]
+    assert (clear["is_over_budget"] == (clear["spent"] > clear["budget"])).all()
+    assert clear["is_over_budget"].any() and not clear["is_over_budget"].all()
 
 
 def test_the_unattributed_share_is_what_the_company_left_unmapped(loaded, simulator):

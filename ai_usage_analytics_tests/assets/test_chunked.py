@@ -188,3 +188,14 @@ def test_a_fetch_failing_in_a_later_chunk_writes_nothing_with_or_without_prefetc
     result = materialize(warehouse, "2025-01-01", "2025-01-25")
     meta = {k: v.value for k, v in result.asset_materializations_for_node("sample_daily_events")[0].metadata.items()}
     assert result.success and meta["dagster/row_count"] == 25 and meta["tokens"] == 250
+
+
+def test_half_month_chunks_cut_at_month_boundaries_and_the_16th():
+    from ai_usage_analytics.assets.chunked import half_month_chunks
+
+    assert half_month_chunks(date(2025, 1, 20), date(2025, 3, 10)) == [
+        (date(2025, 1, 20), date(2025, 2, 1)), (date(2025, 2, 1), date(2025, 2, 16)),
+        (date(2025, 2, 16), date(2025, 3, 1)), (date(2025, 3, 1), date(2025, 3, 10)),
+    ]
+    assert half_month_chunks(date(2025, 3, 16), date(2025, 3, 17)) == [(date(2025, 3, 16), date(2025, 3, 17))]
+    assert len(half_month_chunks(date(2025, 1, 1), date(2026, 1, 1))) == 24
