@@ -15,7 +15,7 @@ from ai_usage_analytics.assets.raw import _daily, _raw_range
 from ai_usage_analytics.checks import schemas
 from ai_usage_analytics.resources.claude_analytics import ClaudeAnalyticsAPI
 from ai_usage_analytics.resources.gemini_billing import GeminiBillingExport
-from ai_usage_analytics.resources.google_reports import GoogleWorkspaceReports, earliest_day
+from ai_usage_analytics.resources.google_reports import GoogleWorkspaceReports
 from ai_usage_analytics.resources.warehouse import Warehouse
 from ai_usage_analytics.transform import claude_web, gemini
 from ai_usage_analytics.transform.common import utc_now
@@ -79,8 +79,7 @@ def raw_gemini_events(context: dg.AssetExecutionContext, google_reports: GoogleW
     activities per month of the range. The API keeps 180 days: older days of a backfill are not
     asked for, stay empty and are counted in the metadata (days_beyond_retention)."""
     start, end = window(context)
-    today = google_reports.reference_day()
-    beyond = max(0, (min(end, earliest_day(today)) - start).days)
+    beyond = max(0, (min(end, google_reports.first_served_day()) - start).days)
 
     def build(first: date, last: date) -> pd.DataFrame:
         items = google_reports.get_gemini_activities(first, last - timedelta(days=1))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -22,7 +22,7 @@ from ai_usage_analytics.bench import minimum as m
 from ai_usage_analytics.resources.anthropic import API_VERSION, COST_GROUP_BY, MESSAGES_GROUP_BY
 from ai_usage_analytics.resources.claude_analytics import FIRST_DAY as ANALYTICS_FIRST_DAY
 from ai_usage_analytics.resources.claude_analytics import USER_COST_GROUP_BY
-from ai_usage_analytics.resources.google_reports import EVENT_NAME, earliest_day, rfc3339_midnight
+from ai_usage_analytics.resources.google_reports import EVENT_NAME, GoogleWorkspaceReports, rfc3339_midnight
 from ai_usage_analytics.resources.cursor import day_end_ms, day_start_ms, windows
 from ai_usage_analytics.settings import load_settings
 
@@ -108,8 +108,8 @@ def fetch(fetcher: Fetcher, first: date, last: date) -> None:
         fetcher.get_pages(m.USER_COST, [("starting_at", f"{start}T00:00:00Z"), ("ending_at", f"{end + timedelta(days=1)}T00:00:00Z"),
                                         ("bucket_width", "1d"), *(("group_by[]", g) for g in USER_COST_GROUP_BY),
                                         ("limit", m.ANALYTICS_PAGE_SIZE)], "next_page", "page", fetcher.analytics)
-    reports_today = load_settings().google_reports_today or datetime.now(timezone.utc).date()
-    gemini_first = earliest_day(reports_today)  # data start and 180-day retention, as the client counts them
+    reports = GoogleWorkspaceReports(today=str(load_settings().google_reports_today or ""))  # the client's clock
+    gemini_first = reports.first_served_day()
     if last >= gemini_first:
         fetcher.get_pages(m.GEMINI, [("startTime", rfc3339_midnight(max(first, gemini_first))),
                                      ("endTime", rfc3339_midnight(last + timedelta(days=1))), ("eventName", EVENT_NAME),

@@ -10,14 +10,19 @@ from pathlib import Path
 PROC_STATUS = Path("/proc/self/status")
 
 
-def vm_hwm_kib(status_text: str) -> int | None:
-    """``VmHWM`` (peak resident set size, KiB) from the text of ``/proc/<pid>/status``, or None."""
+def status_kib(status_text: str, field: str) -> int | None:
+    """A ``kB`` field (``VmHWM``, ``VmRSS``, ...) of the text of ``/proc/<pid>/status``, or None."""
     for line in status_text.splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             parts = line.split()
             if len(parts) >= 2 and parts[1].isdigit():
                 return int(parts[1])
     return None
+
+
+def vm_hwm_kib(status_text: str) -> int | None:
+    """``VmHWM`` (peak resident set size, KiB) from the text of ``/proc/<pid>/status``, or None."""
+    return status_kib(status_text, "VmHWM")
 
 
 def peak_rss_mb(status_path: Path = PROC_STATUS) -> float | None:
@@ -33,12 +38,10 @@ def peak_rss_mb(status_path: Path = PROC_STATUS) -> float | None:
 def rss_mb(status_path: Path = PROC_STATUS) -> float | None:
     """This process's resident memory now (VmRSS), MiB."""
     try:
-        for line in status_path.read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except (OSError, ValueError, IndexError):
+        kib = status_kib(status_path.read_text(), "VmRSS")
+    except OSError:
         return None
-    return None
+    return None if kib is None else round(kib / 1024, 1)
 
 
 class RssSampler:
@@ -67,8 +70,9 @@ class RssSampler:
         self._thread.join(timeout=5)
 
 
-def peak_rss_by_step(entries: Iterable[tuple[str, str, float]], samples: list[tuple[float, float]]) -> dict[str, float]:
-    """The highest sampled resident memory (MiB) while each step ran, from STEP_START to its end."""
+def step_spans(entries: Iterable[tuple[str, str, float]]) -> tuple[dict[str, float], dict[str, float]]:
+    """(first STEP_START, last STEP_SUCCESS / STEP_FAILURE) time per step from (step key, event type,
+    timestamp) triples; a step that never finished has no end."""
     starts: dict[str, float] = {}
     ends: dict[str, float] = {}
     for step, kind, stamp in entries:
@@ -76,6 +80,12 @@ def peak_rss_by_step(entries: Iterable[tuple[str, str, float]], samples: list[tu
             starts.setdefault(step, stamp)
         elif kind in ("STEP_SUCCESS", "STEP_FAILURE"):
             ends[step] = max(ends.get(step, stamp), stamp)
+    return starts, ends
+
+
+def peak_rss_by_step(entries: Iterable[tuple[str, str, float]], samples: list[tuple[float, float]]) -> dict[str, float]:
+    """The highest sampled resident memory (MiB) while each step ran, from STEP_START to its end."""
+    starts, ends = step_spans(entries)
     peaks = {}
     for step, started in starts.items():
         inside = [mb for stamp, mb in samples if started <= stamp <= ends.get(step, float("inf"))]
@@ -100,15 +110,9 @@ class Stopwatch:
 
 
 def step_durations(entries: Iterable[tuple[str, str, float]]) -> dict[str, float]:
-    """Seconds per step from (step key, event type, timestamp) triples: first STEP_START to the step's
-    last STEP_SUCCESS / STEP_FAILURE. Steps that never finished are left out."""
-    starts: dict[str, float] = {}
-    ends: dict[str, float] = {}
-    for step, kind, stamp in entries:
-        if kind == "STEP_START":
-            starts.setdefault(step, stamp)
-        elif kind in ("STEP_SUCCESS", "STEP_FAILURE"):
-            ends[step] = max(ends.get(step, stamp), stamp)
+    """Seconds per step: first STEP_START to the step's last STEP_SUCCESS / STEP_FAILURE. Steps that
+    never finished are left out."""
+    starts, ends = step_spans(entries)
     return {step: ends[step] - starts[step] for step in starts if step in ends}
 
 

@@ -59,6 +59,10 @@ class GoogleWorkspaceReports(VendorAPIResource):
         """The API's today: ``today`` when set (a replay, or the simulator's own clock), else the UTC date."""
         return date.fromisoformat(self.today) if self.today.strip() else datetime.now(timezone.utc).date()
 
+    def first_served_day(self) -> date:
+        """The first day the API still serves today (its data start, its 180-day retention)."""
+        return earliest_day(self.reference_day())
+
     def access_token(self) -> str:
         """The bearer token: the configured one, else one minted by domain-wide delegation."""
         if self.api_key.strip() or not self.credentials_path:
@@ -115,7 +119,7 @@ class GoogleWorkspaceReports(VendorAPIResource):
         ``reference_day()``) cost no request and give nothing."""
         if end < start:
             raise ValueError(f"the range ends ({end}) before it starts ({start})")
-        first = earliest_day(self.reference_day())
+        first = self.first_served_day()
         if end < first:
             return []
         params = [

@@ -58,9 +58,9 @@ def canonical_json(value: Any) -> str:
         return orjson.dumps(value, default=str, option=_ORJSON_OPTIONS).decode()
     except TypeError:
         return _CANONICAL.encode(value)
+
+
 SAFE_SECRET = re.compile(r"[A-Za-z0-9_\-.~+/=]+")
-
-
 CREDENTIAL_KEY_TEXT = tuple(f'"{key}":' for key in sorted(CREDENTIAL_KEYS))
 CREDENTIAL_PREFIXES = ("sk-ant-", "crsr_", "key_")  # every CREDENTIAL_PATTERN match starts with one
 
