@@ -9,6 +9,8 @@ when something outside Dagster (a DuckDB CLI, a notebook) holds the file.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +20,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 import sqlglot
 from filelock import FileLock
 from pydantic import Field
@@ -27,6 +30,7 @@ from ai_usage_analytics.resources.warehouse import Warehouse, WindowStage
 from ai_usage_analytics.settings import ConfigError
 
 OPEN_RETRY_SECONDS = (0.2, 0.5, 1, 2, 4, 8)
+STAGING_PREFIX = ".staging_"
 
 
 def _frame(relation: duckdb.DuckDBPyRelation) -> pd.DataFrame:
@@ -40,6 +44,10 @@ class WarehouseLockedError(RuntimeError):
 
 def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
 
 
 class DuckDBWarehouse(Warehouse):
@@ -144,19 +152,19 @@ class DuckDBWarehouse(Warehouse):
 
     @contextmanager
     def staged_window(self, table: str, date_column: str, start: date, end: date) -> Iterator[WindowStage]:
-        """Chunks go to a staging table (``_staging_<table>``, one short connection each); at the end
-        the window is deleted and the staging rows inserted in one transaction. The staging table is
-        dropped either way (and replaced if a crashed run left one behind)."""
-        staging = _ident(f"_staging_{table}")
+        """Chunks go to Parquet files in a staging folder beside the database (``.staging_<table>_*``);
+        at the end the window is deleted and the files inserted in one transaction. The folder is
+        removed either way. Files, not a staging table: a connection per chunk re-opened the database
+        and checkpointed it on close, and every row was written to the file twice."""
         with self.connect() as connection:
             self._ensure(connection, table)
-            connection.execute(f"CREATE OR REPLACE TABLE {staging} AS SELECT * FROM {_ident(table)} LIMIT 0")
+        folder = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{table}_", dir=Path(self.path).parent))
+        files: list[Path] = []
 
         def sink(frame: pd.DataFrame) -> None:
-            with self.connect() as connection:
-                connection.register("incoming_frame", self._arrow(table, frame))
-                connection.execute(f"INSERT INTO {staging} BY NAME SELECT * FROM incoming_frame")
-                connection.unregister("incoming_frame")
+            files.append(folder / f"chunk_{len(files):05d}.parquet")
+            pq.write_table(self._arrow(table, frame), files[-1])
+            pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed chunks otherwise
 
         try:
             yield WindowStage(self, table, date_column, start, end, sink)
@@ -166,14 +174,14 @@ class DuckDBWarehouse(Warehouse):
                     self._ensure(connection, table)
                     column = _ident(date_column)
                     connection.execute(f"DELETE FROM {_ident(table)} WHERE {column} >= ? AND {column} < ?", [start, end])
-                    connection.execute(f"INSERT INTO {_ident(table)} BY NAME SELECT * FROM {staging}")
+                    for path in files:  # one by one: an all-null column is typed differently from file to file
+                        connection.execute(f"INSERT INTO {_ident(table)} BY NAME SELECT * FROM read_parquet({_literal(path)})")
                     connection.execute("COMMIT")
                 except BaseException:
                     connection.execute("ROLLBACK")
                     raise
         finally:
-            with self.connect() as connection:
-                connection.execute(f"DROP TABLE IF EXISTS {staging}")
+            shutil.rmtree(folder, ignore_errors=True)
 
     def replace_table(self, table: str, frame: pd.DataFrame) -> int:
         return self._write(table, frame, f"DELETE FROM {_ident(table)}", [])

@@ -47,7 +47,8 @@ class Warehouse(dg.ConfigurableResource, ABC):
         rows inside the window) as it comes; when the block ends normally the window is replaced by
         everything appended in one transaction; when it raises, nothing is written and the table keeps
         its previous rows. This default keeps the chunks in memory and ends with ``replace_window``;
-        engines override it with a staging table so a long window is never held in memory at once.
+        engines override it with a staging table (BigQuery) or staging files (DuckDB) so a long window is
+        never held in memory at once.
         """
         chunks: list[pd.DataFrame] = []
         stage = WindowStage(self, table, date_column, start, end, chunks.append)

@@ -1,8 +1,9 @@
 """Range runs written chunk by chunk: chunk boundaries, the staged window write (DuckDB's staging
-table and the interface's in-memory default), and a Dagster run that fails in a later chunk."""
+files and the interface's in-memory default), and a Dagster run that fails in a later chunk."""
 
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import dagster as dg
 import pandas as pd
@@ -11,6 +12,7 @@ import pytest
 
 from ai_usage_analytics.assets.chunked import combine_check_results, day_chunks, month_chunks, window, write_range
 from ai_usage_analytics.partitions import daily_partitions
+from ai_usage_analytics.resources import duckdb_warehouse
 from ai_usage_analytics.resources.bigquery_warehouse import STAGING_PREFIX, BigQueryWarehouse
 from ai_usage_analytics.resources.warehouse import Warehouse, WarehouseWriteError
 
@@ -33,7 +35,8 @@ def staging_tables(warehouse) -> list[str]:
     if isinstance(warehouse, BigQueryWarehouse):
         tables = warehouse.client.list_tables(f"{warehouse.project}.{warehouse.dataset}")
         return [t.table_id for t in tables if t.table_id.startswith(STAGING_PREFIX)]
-    return list(warehouse.query("SELECT table_name FROM information_schema.tables WHERE table_name LIKE '_staging_%'")["table_name"])
+    folder = Path(warehouse.path).parent
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith(duckdb_warehouse.STAGING_PREFIX))
 
 
 def staged_window(warehouse, implementation: str):
@@ -91,6 +94,20 @@ def test_a_failure_in_a_later_chunk_writes_nothing(engine_warehouse, implementat
     assert stored(warehouse) == before and staging_tables(warehouse) == []
 
 
+def test_duckdb_stages_chunks_whose_columns_are_all_null_in_one_and_typed_in_the_next(warehouse):
+    empty = rows(date(2025, 1, 1), date(2025, 1, 3)).assign(user_email=None, amount_usd=None, tokens=None)
+    with warehouse.staged_window("sample_daily_events", "usage_date", date(2025, 1, 1), date(2025, 1, 5)) as stage:
+        stage.append(empty)
+        stage.append(rows(date(2025, 1, 3), date(2025, 1, 5)))
+        assert len(staging_tables(warehouse)) == 1  # the staging folder, not yet swapped in
+    stored_rows = warehouse.query("SELECT user_email, amount_usd, tokens FROM sample_daily_events ORDER BY usage_date")
+    assert stored_rows["user_email"].tolist() == [None, None, "a@example.com", "a@example.com"]
+    assert stored_rows["amount_usd"].tolist() == [None, None, Decimal("1.005"), Decimal("1.005")]
+    assert stored_rows["tokens"].isna().tolist() == [True, True, False, False]
+    assert stored_rows["tokens"].tolist()[2:] == [10, 10]
+    assert staging_tables(warehouse) == []
+
+
 def test_a_chunk_with_rows_outside_the_window_is_refused(engine_warehouse):
     warehouse = engine_warehouse
     with pytest.raises(WarehouseWriteError, match="outside the window"):
@@ -135,7 +152,7 @@ def chunked_events(context: dg.AssetExecutionContext, warehouse: Warehouse):
                                     metadata={"offenders": int((valid["tokens"] >= 1000).sum())})]
 
     yield from write_range(context, warehouse, Events, day_chunks(*window(context), 10), build, checks,
-                           summarize=lambda v: {"tokens": int(v["tokens"].sum())}, prefetch=SOURCE.get("prefetch", False))
+                           summarize=lambda v: {"tokens": int(v["tokens"].sum())}, prefetch=SOURCE.get("prefetch", 0))
 
 
 def materialize(warehouse, first, last):
@@ -174,7 +191,7 @@ def test_a_range_run_reports_once_and_refuses_the_window_when_a_later_chunk_fail
     assert stored(warehouse) == first_load
 
 
-@pytest.mark.parametrize("prefetch", [False, True])
+@pytest.mark.parametrize("prefetch", [0, 1, 2])
 def test_a_fetch_failing_in_a_later_chunk_writes_nothing_with_or_without_prefetch(warehouse, prefetch):
     SOURCE["prefetch"] = prefetch
     assert materialize(warehouse, "2025-01-01", "2025-01-25").success
