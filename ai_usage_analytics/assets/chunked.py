@@ -16,7 +16,8 @@ the frame's construction in ``build(start, end)`` and end with
 
 from __future__ import annotations
 
-from collections import defaultdict
+import ctypes
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -94,25 +95,43 @@ def combine_check_results(results: list[dg.AssetCheckResult]) -> dg.AssetCheckRe
 
 
 @contextmanager
-def _builder(build: Callable[[date, date], pd.DataFrame], chunks: list[Window], prefetch: bool):
-    """The chunks' frames in order; with ``prefetch`` the next one is built while this one is used."""
+def _builder(build: Callable[[date, date], pd.DataFrame], chunks: list[Window], prefetch: int):
+    """The chunks' frames in order; with ``prefetch`` N the next N are built (in N threads) while
+    this one is used."""
     if not prefetch:
         yield (build(first, last) for first, last in chunks)
         return
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="next-chunk")
+    pool = ThreadPoolExecutor(max_workers=prefetch, thread_name_prefix="next-chunk")
 
     def frames() -> Iterator[pd.DataFrame]:
-        pending = pool.submit(build, *chunks[0])
+        pending = deque(pool.submit(build, *chunk) for chunk in chunks[:prefetch])
         for index in range(len(chunks)):
-            frame = pending.result()
-            if index + 1 < len(chunks):
-                pending = pool.submit(build, *chunks[index + 1])
+            frame = pending.popleft().result()
+            if index + prefetch < len(chunks):
+                pending.append(pool.submit(build, *chunks[index + prefetch]))
             yield frame
 
     try:
         yield frames()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _libc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to trim
+        return None
+
+
+_MALLOC_TRIM = _libc_trim()
+
+
+def return_freed_memory() -> None:
+    """Hand memory freed by the last chunk back to the OS. glibc keeps freed blocks in its heaps (one
+    per thread that allocated), so the process's resident memory only ever grew chunk after chunk."""
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
 
 
 def _add(totals: dict, values: dict) -> None:
@@ -132,7 +151,7 @@ def write_range(
     checks: Callable[[pd.DataFrame, date, date], list[dg.AssetCheckResult]] | None = None,
     summarize: Callable[[pd.DataFrame], dict] | None = None,
     metadata: Callable[[dict], dict] | None = None,
-    prefetch: bool = False,
+    prefetch: int = 0,
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     """Build, check and stage every chunk, then swap the window in and report once.
 
@@ -140,8 +159,8 @@ def write_range(
     validated chunk; a failed ERROR check stops the run before anything is written. ``summarize``:
     numbers (or dicts of numbers) per chunk, summed over the run. ``metadata(totals)``: the run's
     materialisation metadata from those totals (the totals themselves when not given).
-    ``prefetch``: build the next chunk in a background thread while this one is checked and staged
-    (the vendor's time overlaps ours; two chunks in memory at most). Only for builds that do not
+    ``prefetch``: build the next ``prefetch`` chunks in background threads while this one is checked
+    and staged (the vendor's time overlaps ours; ``prefetch`` + 1 chunks in memory at most). Only for builds that do not
     depend on earlier chunks' checks, i.e. raw fetches.
     """
     key = context.asset_key
@@ -161,6 +180,8 @@ def write_range(
             if summarize:
                 _add(totals, summarize(valid))
             context.log.debug(f"{table}: staged [{first}, {last}) with {len(valid)} rows")
+            del frame, valid
+            return_freed_memory()
     written = {"window": f"[{start}, {end})", "days": (end - start).days, "chunks": len(chunks),
                "dagster/row_count": stage.rows}
     yield dg.MaterializeResult(metadata=written | (metadata(totals) if metadata else totals))

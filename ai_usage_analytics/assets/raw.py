@@ -32,6 +32,10 @@ CURSOR_CHUNK_DAYS = 30  # the daily-usage-data window
 # people (a third of the memory of 30) for at most one partial page more per chunk.
 CURSOR_EVENTS_CHUNK_DAYS = 10
 ANTHROPIC_CHUNK_DAYS = 31  # daily buckets on one usage/cost report page
+# Chunks fetched ahead, each in its own thread: while one is parsed the vendor prepares the next
+# (one ahead left the vendor idle while we parsed). The rate limiters are shared, so calls per
+# minute stay within the limits; memory holds PREFETCH_CHUNKS + 1 chunks.
+PREFETCH_CHUNKS = 2
 
 
 def _daily(table: str, day_column: str, vendor: str) -> dict:
@@ -70,9 +74,9 @@ def _request_metadata(before: dict[str, int], after: dict[str, int], start: date
 
 def _raw_range(context: dg.AssetExecutionContext, warehouse: Warehouse, client, model: type[pa.DataFrameModel],
                chunk_days: int, build: Callable[[date, date], pd.DataFrame],
-               more_metadata: Callable[[], dict] | None = None):
-    """``write_range`` over the run's window in ``chunk_days`` chunks (the next one fetched while this
-    one is checked and staged), with the run's request counts (plus ``more_metadata()`` when given)."""
+               more_metadata: Callable[[], dict] | None = None, prefetch: int = PREFETCH_CHUNKS):
+    """``write_range`` over the run's window in ``chunk_days`` chunks (the next ``prefetch`` fetched
+    while this one is checked and staged), with the run's request counts (plus ``more_metadata()`` when given)."""
     start, end = window(context)
     before = client.request_counts()
 
@@ -80,7 +84,8 @@ def _raw_range(context: dg.AssetExecutionContext, warehouse: Warehouse, client, 
         return _request_metadata(before, client.request_counts(), start, end) | (more_metadata() if more_metadata else {})
 
     yield from write_range(
-        context, warehouse, model, day_chunks(start, end, chunk_days), build, metadata=metadata, prefetch=True,
+        context, warehouse, model, day_chunks(start, end, chunk_days), build, metadata=metadata,
+        prefetch=prefetch,
     )
 
 

@@ -25,6 +25,9 @@ CLAUDE_ANALYTICS_CHUNK_DAYS = 31
 # The Reports API serves any range in one paged query; a month keeps a chunk's activities bounded
 # for at most one partial page more per chunk.
 GOOGLE_REPORTS_CHUNK_DAYS = 31
+# A Claude.ai window is a month of every seat user's rows (~150,000 cost lines): one fetched ahead,
+# not two, or a year's run passes 2 GiB.
+BIG_WINDOW_PREFETCH = 1
 BILLING_EXPORT_CHUNK_DAYS = 31
 
 
@@ -50,6 +53,7 @@ def raw_claude_web_events(
     yield from _raw_range(
         context, warehouse, claude_analytics, schemas.RawClaudeWebEvents, CLAUDE_ANALYTICS_CHUNK_DAYS, build,
         more_metadata=lambda: {"days_not_yet_available": dg.MetadataValue.json(sorted(not_ready))},
+        prefetch=BIG_WINDOW_PREFETCH,
     )
 
 
@@ -67,7 +71,8 @@ def raw_claude_web_costs(
         return claude_web.normalize_user_cost(rows, start, end, utc_now(), secrets=[claude_analytics.api_key])
 
     yield from _raw_range(
-        context, warehouse, claude_analytics, schemas.RawClaudeWebCosts, CLAUDE_ANALYTICS_CHUNK_DAYS, build
+        context, warehouse, claude_analytics, schemas.RawClaudeWebCosts, CLAUDE_ANALYTICS_CHUNK_DAYS, build,
+        prefetch=BIG_WINDOW_PREFETCH,
     )
 
 

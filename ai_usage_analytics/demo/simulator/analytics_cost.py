@@ -34,8 +34,10 @@ Generated from the organisation (simulator assumptions, documented here):
 
 from __future__ import annotations
 
+import functools
 import math
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -61,6 +63,7 @@ from ai_usage_analytics.demo.simulator.paging import _check_cursor_not_expired, 
 from ai_usage_analytics.demo.simulator.state import SimulatorState
 
 USER_COST_LIMITS = (20, 1000)
+REPORT_CACHE_WINDOWS = 4
 USER_COST_MAX_DAYS = 31
 USER_COST_LOOKBACK_DAYS = 365
 ENTERPRISE_DISCOUNT = Decimal("0.8")
@@ -97,7 +100,13 @@ class CostPart:
 
 
 def _rbac_group(org: Organisation, person: Person) -> str:
-    return anthropic_id("rbac_group", org.seed, person.department)
+    return _rbac_group_id(org.seed, person.department)
+
+
+@functools.lru_cache(maxsize=1024)
+def _rbac_group_id(seed: int, department: str) -> str:
+    # Asked for every dimension of every cost part; hashing it each time was a tenth of a report.
+    return anthropic_id("rbac_group", seed, department)
 
 
 def _token_parts(day: date, product: str, model_id: str, tokens: dict[str, int], requests: int) -> list[CostPart]:
@@ -260,9 +269,11 @@ def _row_json(actor: dict, row_key: tuple, item_key: tuple, parts: list[CostPart
 
 def _install_analytics_cost(app: Flask, state: SimulatorState) -> None:
     org = state.org
-    # The rows of the last query, so that paging through a window builds it once instead of once a page
-    # (a 31-day window for 2,000 seats is hundreds of pages). One entry: memory stays one window.
-    last_rows: dict[tuple, list[list[dict]]] = {}
+    # The rows of the last few queries, so that paging through a window builds it once instead of once
+    # a page (a 31-day window for 2,000 seats is hundreds of pages). A few entries: a client may page
+    # through the next windows while it still reads this one; memory stays a few windows.
+    last_rows: OrderedDict[tuple, list[list[dict]]] = OrderedDict()
+    lock = threading.Lock()
 
     @app.get("/v1/organizations/analytics/user_cost_report")
     def user_cost_report() -> Response:
@@ -295,11 +306,14 @@ def _install_analytics_cost(app: Flask, state: SimulatorState) -> None:
             people = [p for p in people if not _actor(org, p)["deleted"]]
         filters = {name: set(_listed(args, name)) for name in FILTERS}
         key = (query, tuple(live), tuple(p.index for p in people))
-        rows = last_rows.get(key)
+        with lock:
+            rows = last_rows.get(key)
         if rows is None:
             rows = _build_rows(org, people, live, group_by, filters, width is not None, order_by, order == "desc")
-            last_rows.clear()
-            last_rows[key] = rows
+            with lock:
+                last_rows[key] = rows
+                while len(last_rows) > REPORT_CACHE_WINDOWS:
+                    last_rows.popitem(last=False)
         chosen = _page_items(path, state, lambda o, c: rows[o:o + c], offset, limit)
         more = offset + limit < len(rows)
         return _respond({
