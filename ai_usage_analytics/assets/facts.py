@@ -72,9 +72,15 @@ def _read(warehouse: Warehouse, table: str) -> pd.DataFrame:
 
 
 def _raw(warehouse: Warehouse, table: str, start: date, end: date) -> pd.DataFrame:
-    """A raw table's rows of one chunk, without the raw payload (facts never read it; it is most of the bytes)."""
-    warehouse.ensure_table(table)
+    """A raw table's rows of one chunk, without the raw payload (facts never read it; it is most of the
+    bytes). The table exists: ``_ensure_all`` ran at the start of the run."""
     return warehouse.query_file(f"queries/fact_input_{table}.sql", {"since": start, "until": end})
+
+
+def _ensure_all(warehouse: Warehouse, tables: list[str]) -> None:
+    """Create missing source tables once per run, not once per chunk (each is a connection)."""
+    for table in tables:
+        warehouse.ensure_table(table)
 
 
 def _attribution_inputs(warehouse: Warehouse) -> AttributionInputs:
@@ -112,6 +118,7 @@ def fact_ai_usage(context: dg.AssetExecutionContext, warehouse: Warehouse):
     and accepted, suggestions, acceptance and suggestion rates (null when nothing was shown), commits
     and PRs by Claude Code, how the row was attributed and with what confidence, and its use case."""
     start, end = window(context)
+    _ensure_all(warehouse, USAGE_SOURCES)
     attribution = _attribution_inputs(warehouse)
     users, platforms = _dimension_keys(warehouse)
     run_id, now = context.run.run_id, pd.Timestamp.now(tz="UTC")
@@ -163,7 +170,7 @@ def fact_ai_costs(context: dg.AssetExecutionContext, warehouse: Warehouse):
     API / Vertex AI billing-export lines by request label or project, and Cursor, Claude.ai and
     Gemini seats amortised per seat and day. With the person's department as budget category, that month's budget and whether month-to-date spend is over it."""
     start, end = window(context)
-    warehouse.ensure_table("fact_ai_costs")
+    _ensure_all(warehouse, [*COST_SOURCES, "fact_ai_costs"])
     history = warehouse.query_file(
         "queries/fact_cost_history.sql",
         {"since": min(start.replace(day=1), start - timedelta(days=BASELINE_DAYS)), "until": start},

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any
@@ -138,6 +138,32 @@ def format_days(values: pd.Series, fmt: str = "%Y-%m-%d") -> pd.Series:
     codes, uniques = pd.factorize(values)
     texts = pd.to_datetime(pd.Series(uniques, dtype=object)).dt.strftime(fmt).to_numpy(dtype=object)
     return pd.Series(np.append(texts, None)[codes], index=values.index, dtype=object)
+
+
+def utc_midnights(days: pd.Series) -> pd.Series:
+    """Dates (or ISO day strings) as UTC midnight timestamps, each distinct day converted once."""
+    codes, uniques = pd.factorize(days)
+    stamps = pd.to_datetime(pd.Series(uniques, dtype=object).astype(str)).dt.tz_localize("UTC")
+    return pd.Series(stamps.array.take(codes, allow_fill=True), index=days.index)
+
+
+def map_distinct(func: Callable[..., Any], *columns: pd.Series) -> pd.Series:
+    """``func(*values)`` for every row of the aligned ``columns``, called once per distinct combination
+    (facts have millions of rows but thousands of people, days and models). Object dtype."""
+    index = columns[0].index
+    key, size = np.zeros(len(index), dtype=np.int64), 1
+    for column in columns:
+        codes, uniques = pd.factorize(column, use_na_sentinel=False)
+        size *= max(1, len(uniques))
+        if size >= 2**62:
+            raise ValueError("too many distinct combinations for map_distinct")
+        key = key * len(uniques) + codes
+    codes, _ = pd.factorize(key)
+    first = np.unique(codes, return_index=True)[1]
+    samples = [column.to_numpy(dtype=object)[first] for column in columns]
+    values = np.empty(len(first), dtype=object)
+    values[:] = [func(*row) for row in zip(*samples)]
+    return pd.Series(values[codes], index=index, dtype=object)
 
 
 def within(days: pd.Series, start: date, end: date) -> pd.Series:

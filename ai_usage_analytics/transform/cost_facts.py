@@ -22,7 +22,7 @@ from ai_usage_analytics.resources.ddl import load_ddl
 from ai_usage_analytics.settings import SQL_DIR
 from ai_usage_analytics.transform.allocation import METHOD_CONFIDENCE, NANO, allocate
 from ai_usage_analytics.transform.attribution import UNATTRIBUTED, attribute_api_keys, attribute_emails, classify_use_case
-from ai_usage_analytics.transform.common import format_days, stable_id
+from ai_usage_analytics.transform.common import format_days, map_distinct, stable_id, utc_midnights
 from ai_usage_analytics.transform.knowledge_facts import (
     claude_web_cost_lines,
     gemini_cost_lines,
@@ -233,20 +233,21 @@ def build_fact_ai_costs(inputs: CostInputs, attribution: AttributionInputs, run_
     who = _attribute(rows, attribution)
     people = attribution.users.set_index("user_email")
     email = who["user_email"]
-    department = email.map(people["department"]).fillna(UNATTRIBUTED)
-    user_type = email.map(people["user_type"])
-    use_case = [
-        classify_use_case(PLATFORM_CATEGORY[p], purpose, None, kind, dept)
-        for p, purpose, kind, dept in zip(rows["platform_code"], who["usage_purpose"], user_type, department)
-    ]
+    department_of, type_of = people["department"].to_dict(), people["user_type"].to_dict()
+    department = map_distinct(lambda e: _text_or(department_of.get(e), UNATTRIBUTED), email)
+    user_type = map_distinct(lambda e: _text_or(type_of.get(e), None), email)
+    use_case = map_distinct(
+        lambda p, purpose, kind, dept: classify_use_case(PLATFORM_CATEGORY[p], purpose, None, kind, dept),
+        rows["platform_code"], who["usage_purpose"], user_type, department,
+    )
     allocated = rows["allocated_cost_usd"]
     fact = pd.DataFrame(
         {
             "cost_id": [stable_id(line, key, mail) for line, key, mail in zip(rows["source_line_id"], rows["api_key_id"], rows["email"])],
-            "user_sk": email.map(user_sk),
+            "user_sk": map_distinct(user_sk, email),
             "platform_sk": rows["platform_code"],
             "cost_date": rows["cost_date"],
-            "cost_timestamp": pd.to_datetime(rows["cost_date"].astype(str)).dt.tz_localize("UTC"),
+            "cost_timestamp": utc_midnights(rows["cost_date"]),
             "api_key_id": rows["api_key_id"],
             "billing_account_id": rows["billing_account_id"] if "billing_account_id" in rows else None,
             **{part: [a if t == kind else Decimal(0) for a, t in zip(allocated, rows["cost_type"])] for kind, part in COST_TYPE_PART.items()},
@@ -277,6 +278,10 @@ def build_fact_ai_costs(inputs: CostInputs, attribution: AttributionInputs, run_
     )
     fact = add_budgets(fact, inputs.budgets, inputs.prior_spend)
     return fact[columns].sort_values(["cost_date", "cost_id"]).reset_index(drop=True)
+
+
+def _text_or(value, default):
+    return value if isinstance(value, str) else default
 
 
 def add_budgets(fact: pd.DataFrame, budgets: pd.DataFrame, prior_spend: pd.DataFrame) -> pd.DataFrame:

@@ -4,7 +4,7 @@ from datetime import date
 
 import pandas as pd
 
-from ai_usage_analytics.transform.common import format_days, raw_json
+from ai_usage_analytics.transform.common import format_days, map_distinct, raw_json, utc_midnights
 
 
 def test_format_days_formats_each_kind_of_day_column_and_keeps_missing_ones_missing():
@@ -16,6 +16,29 @@ def test_format_days_formats_each_kind_of_day_column_and_keeps_missing_ones_miss
     assert format_days(stamps).tolist() == ["2026-02-28", None]
     assert format_days(pd.Series(["2026-03-01", "2026-03-01"])).tolist() == ["2026-03-01"] * 2
     assert format_days(pd.Series([], dtype=object)).tolist() == []
+
+
+def test_map_distinct_calls_once_per_combination_and_keeps_the_rows_order_and_index():
+    calls = []
+
+    def label(person, day):
+        calls.append((person, day))
+        return f"{person}@{day}"
+
+    people = pd.Series(["ann", "bob", "ann", None, "ann"], index=[10, 11, 12, 13, 14])
+    days = pd.Series([1, 1, 1, 2, 2], index=people.index)
+    labelled = map_distinct(label, people, days)
+    assert labelled.tolist() == ["ann@1", "bob@1", "ann@1", "None@2", "ann@2"]
+    assert list(labelled.index) == [10, 11, 12, 13, 14]
+    assert sorted(calls, key=str) == sorted([("ann", 1), ("bob", 1), (None, 2), ("ann", 2)], key=str)
+    assert map_distinct(label, pd.Series([], dtype=object)).tolist() == []
+
+
+def test_utc_midnights_from_dates_and_iso_days():
+    stamps = utc_midnights(pd.Series([date(2026, 3, 1), "2026-02-28", date(2026, 3, 1)], index=[3, 4, 5]))
+    assert stamps.tolist() == [pd.Timestamp("2026-03-01", tz="UTC"), pd.Timestamp("2026-02-28", tz="UTC"),
+                               pd.Timestamp("2026-03-01", tz="UTC")]
+    assert list(stamps.index) == [3, 4, 5] and str(stamps.dtype) == "datetime64[ns, UTC]"
 
 
 def test_raw_json_is_canonical_utf8_and_takes_integers_past_64_bits():
