@@ -13,6 +13,7 @@ Vertex AI SKU per day. ``gemini_cost_usd(org, day)`` is the net Gemini cost of t
 from __future__ import annotations
 
 import csv
+import functools
 import json
 from datetime import date, timedelta
 from decimal import Decimal
@@ -31,7 +32,13 @@ def _slug(text: str) -> str:
 
 
 def gemini_api_user(org: Organisation, person: Person) -> bool:
-    return person.user_type in ("engineering", "hybrid") and rng_for(org.seed, "gemini-api-user", person.index).random() < 0.2
+    return person.user_type in ("engineering", "hybrid") and _gemini_api_draw(org.seed, person.index) < 0.2
+
+
+@functools.lru_cache(maxsize=65_536)
+def _gemini_api_draw(seed: int, index: int) -> float:
+    # Asked for every person on every day of an export; a generator costs microseconds to seed.
+    return rng_for(seed, "gemini-api-user", index).random()
 
 
 def _line(day: date, hour: int, service: tuple[str, str], sku: tuple[str, str], project: str, labels: list,

@@ -378,6 +378,7 @@ class Organisation:
         self._cache: OrderedDict[date, AnthropicDay] = OrderedDict()
         self._cursor_cache: OrderedDict[date, CursorDay] = OrderedDict()
         self._event_counts: dict[date, int] = {}
+        self._gemini_adopters: dict[int, bool] = {}
         self._lock = threading.Lock()
         self._roster: pd.DataFrame | None = None
 
@@ -758,7 +759,12 @@ class Organisation:
 
     def gemini_adopter(self, person: Person) -> bool:
         """Whether ``person`` uses Gemini in Workspace apps (knowledge workers and hybrids most often)."""
-        return self._rng("gemini-adopter", person.index).random() < GEMINI_ADOPTION[person.user_type]
+        adopts = self._gemini_adopters.get(person.index)
+        if adopts is None:  # asked per person and day: drawn once per person
+            adopts = self._gemini_adopters[person.index] = (
+                self._rng("gemini-adopter", person.index).random() < GEMINI_ADOPTION[person.user_type]
+            )
+        return adopts
 
     def gemini_person_day(self, person: Person, day: date) -> list[tuple[int, str, str]]:
         """One person's Gemini feature_utilization events on ``day``: (epoch ms, action, app_name),
