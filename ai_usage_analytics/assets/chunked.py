@@ -160,8 +160,8 @@ def write_range(
     numbers (or dicts of numbers) per chunk, summed over the run. ``metadata(totals)``: the run's
     materialisation metadata from those totals (the totals themselves when not given).
     ``prefetch``: build the next ``prefetch`` chunks in background threads while this one is checked
-    and staged (the vendor's time overlaps ours; ``prefetch`` + 1 chunks in memory at most). Only for builds that do not
-    depend on earlier chunks' checks, i.e. raw fetches.
+    and staged (the vendor's time overlaps ours; ``prefetch`` + 1 chunks in memory at most). Only for
+    builds that do not depend on earlier chunks' checks, i.e. raw fetches.
     """
     key = context.asset_key
     table = key.path[-1]

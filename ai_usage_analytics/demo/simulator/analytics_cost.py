@@ -34,7 +34,6 @@ Generated from the organisation (simulator assumptions, documented here):
 
 from __future__ import annotations
 
-import functools
 import math
 import threading
 from collections import OrderedDict, defaultdict
@@ -57,7 +56,7 @@ from ai_usage_analytics.demo.org import (
     rng_for,
 )
 from ai_usage_analytics.demo.prices import anthropic_model
-from ai_usage_analytics.demo.simulator.analytics import ANALYTICS_FIRST_DAY, _analytics_day
+from ai_usage_analytics.demo.simulator.analytics import ANALYTICS_FIRST_DAY, _analytics_day, rbac_group_id
 from ai_usage_analytics.demo.simulator.common import ApiError, _int_param, _respond, _rfc3339
 from ai_usage_analytics.demo.simulator.paging import _check_cursor_not_expired, _empty_days, _page_items
 from ai_usage_analytics.demo.simulator.state import SimulatorState
@@ -95,18 +94,8 @@ class CostPart:
 
     def dimension(self, name: str, person: Person, org: Organisation) -> str | None:
         return {"product": self.product, "model": self.model, "context_window": "0-200k", "inference_geo": "global",
-                "speed": "standard", "rbac_group_id": _rbac_group(org, person), "user_id": person.anthropic_user_id,
+                "speed": "standard", "rbac_group_id": rbac_group_id(org, person), "user_id": person.anthropic_user_id,
                 "cost_type": self.cost_type, "token_type": self.token_type}[name]
-
-
-def _rbac_group(org: Organisation, person: Person) -> str:
-    return _rbac_group_id(org.seed, person.department)
-
-
-@functools.lru_cache(maxsize=1024)
-def _rbac_group_id(seed: int, department: str) -> str:
-    # Asked for every dimension of every cost part; hashing it each time was a tenth of a report.
-    return anthropic_id("rbac_group", seed, department)
 
 
 def _token_parts(day: date, product: str, model_id: str, tokens: dict[str, int], requests: int) -> list[CostPart]:
