@@ -217,9 +217,9 @@ def fact_ai_costs(context: dg.AssetExecutionContext, warehouse: Warehouse):
             fact_checks.allocation_percentages(valid),
             fact_checks.spend_spikes(valid, baseline),
         ]
-        spend = (
-            valid.assign(allocated_cost_usd=valid["allocated_cost_usd"].astype(float))
-            .groupby(["user_sk", "budget_category", "cost_date"], dropna=False)["allocated_cost_usd"].sum().reset_index()
+        spend = (  # three columns, not a copy of the chunk
+            valid["allocated_cost_usd"].astype(float)
+            .groupby([valid["user_sk"], valid["budget_category"], valid["cost_date"]], dropna=False).sum().reset_index()
         )
         history = _trailing(history, "cost_date", spend, last)
         return results

@@ -36,10 +36,23 @@ def _decimal_sum(values) -> Decimal:
     return sum((Decimal(str(v)) for v in values if v is not None and v == v), Decimal(0))
 
 
+def _decimals(values: pd.Series) -> pd.Series:
+    """The values as exact Decimals (a float through its shortest repr), missing ones as 0; a column
+    of Decimals (every fact frame's) is taken as it is instead of value by value."""
+    if pd.api.types.infer_dtype(values, skipna=True) in ("decimal", "empty"):
+        return values.where(values.notna(), Decimal(0))
+    return values.map(lambda v: Decimal(str(v)) if v is not None and v == v else Decimal(0))
+
+
+def _summed_by_platform_day(frame: pd.DataFrame, column: str) -> pd.Series:
+    """Exact Decimal sums (added in row order) per platform_sk and cost_date."""
+    return _decimals(frame[column]).groupby([frame["platform_sk"], frame["cost_date"]]).sum()
+
+
 def reconciliation(fact: pd.DataFrame, billed: pd.DataFrame) -> dg.AssetCheckResult:
     """Allocated dollars per platform and day equal the vendor's billed dollars."""
-    allocated = fact.groupby(["platform_sk", "cost_date"])["allocated_cost_usd"].agg(_decimal_sum).rename("allocated_usd")
-    vendor = billed.groupby(["platform_sk", "cost_date"])["billed_usd"].agg(_decimal_sum)
+    allocated = _summed_by_platform_day(fact, "allocated_cost_usd").rename("allocated_usd")
+    vendor = _summed_by_platform_day(billed, "billed_usd")
     both = pd.concat([allocated, vendor], axis=1).fillna(Decimal(0)).reset_index()
     both["difference_usd"] = [a - b for a, b in zip(both["allocated_usd"], both["billed_usd"])]
     offenders = both[both["difference_usd"].map(lambda d: abs(d) > TOLERANCE_USD)]
@@ -104,7 +117,7 @@ def spend_spikes(
 def _daily(frame: pd.DataFrame, level: str) -> pd.DataFrame:
     if frame.empty:
         return pd.DataFrame(columns=[level, "cost_date", "usd"])
-    usd = frame["allocated_cost_usd"].map(lambda v: float(v) if v is not None and v == v else 0.0)
+    usd = frame["allocated_cost_usd"].astype(float).fillna(0.0)
     slim = pd.DataFrame({level: frame[level].to_numpy(), "cost_date": frame["cost_date"].to_numpy(), "usd": usd.to_numpy()})
     return slim.groupby([level, "cost_date"])["usd"].sum().reset_index()  # only the three columns: no copy of the fact
 

@@ -24,9 +24,11 @@ import base64
 import hashlib
 import random
 import threading
+from bisect import bisect
 from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from itertools import accumulate
+from operator import attrgetter
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -125,6 +127,8 @@ GEMINI_APPS = {
     "chat": (1, ("summarize", "conversation")),
     "gemini_app": (4, ("conversation",)),
 }
+GEMINI_APP_NAMES = tuple(GEMINI_APPS)
+GEMINI_APP_CUM_WEIGHTS = tuple(accumulate(weight for weight, _ in GEMINI_APPS.values()))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -138,6 +142,12 @@ def digest(*parts: object) -> bytes:
 
 def rng_for(*parts: object) -> random.Random:
     return random.Random(int.from_bytes(digest(*parts)[:16], "big"))
+
+
+def pick(rng: random.Random, population: tuple | list, cum_weights: tuple | list):
+    """``rng.choices(population, cum_weights=cum_weights)[0]``: the same single draw and the same
+    value, without ``choices``' per-call checks and list (it is on the hot path of every event)."""
+    return population[bisect(cum_weights, rng.random() * (cum_weights[-1] + 0.0), 0, len(cum_weights) - 1)]
 
 
 _BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
@@ -625,7 +635,9 @@ class Organisation:
             if mine:
                 by_person[person.index] = mine
                 events.extend(mine)
-        events.sort(key=lambda e: (-e.timestamp_ms, e.person))
+        # newest first, then by person: two stable sorts cost less than a tuple key per event
+        events.sort(key=attrgetter("person"))
+        events.sort(key=attrgetter("timestamp_ms"), reverse=True)
         activity = CursorDay(rows, events, by_person)
         with self._lock:
             self._cursor_cache[day] = activity
@@ -690,16 +702,16 @@ class Organisation:
         start_ms = day_start_ms(day)
         heavy = person.cursor_level == "heavy"
         conversation = ""
-        # cum_weights draw exactly what weights= draws (choices accumulates them itself)
+        # cumulative weights draw exactly what weights= draws (choices accumulates them itself)
         models, model_weights = list(person.cursor_models), list(accumulate(person.cursor_models.values()))
         for n in range(count):
             if n == 0 or rng.random() < 0.25:
                 conversation = stable_uuid(self.seed, "conversation", day, person.index, n)
-            model_name = rng.choices(models, cum_weights=model_weights)[0]
+            model_name = pick(rng, models, model_weights)
             max_mode = rng.random() < (0.2 if heavy else 0.05)
             included = not max_mode and rng.random() < (0.6 if heavy else 0.9)
             stamp = start_ms + rng.randrange(6 * 3_600_000, 21 * 3_600_000)
-            feature = rng.choices(CURSOR_FEATURES, cum_weights=CURSOR_FEATURE_WEIGHTS)[0]
+            feature = pick(rng, CURSOR_FEATURES, CURSOR_FEATURE_WEIGHTS)
             if included:
                 units = Decimal(rng.choice((5, 10, 10, 14, 20))) / 10
                 events.append(CursorEvent(stamp, person.index, model_name, True, False, units, None, None, None,
@@ -775,10 +787,9 @@ class Organisation:
         weekend = day.weekday() >= 5
         if rng.random() > (0.05 if weekend else 0.55) * min(1.0, self.growth(day)):
             return []
-        apps = list(GEMINI_APPS)
         events = []
         for _ in range(max(1, _count(rng, 4 * person.activity))):
-            app = rng.choices(apps, weights=[GEMINI_APPS[a][0] for a in apps])[0]
+            app = pick(rng, GEMINI_APP_NAMES, GEMINI_APP_CUM_WEIGHTS)
             stamp = day_start_ms(day) + rng.randrange(7 * 3_600_000, 20 * 3_600_000)
             events.append((stamp, rng.choice(GEMINI_APPS[app][1]), app))
         return sorted(events, reverse=True)

@@ -92,10 +92,10 @@ class CostPart:
     list_cents: Decimal
     requests: int
 
-    def dimension(self, name: str, person: Person, org: Organisation) -> str | None:
+    def dimensions(self, person: Person, org: Organisation) -> dict[str, str | None]:
         return {"product": self.product, "model": self.model, "context_window": "0-200k", "inference_geo": "global",
                 "speed": "standard", "rbac_group_id": rbac_group_id(org, person), "user_id": person.anthropic_user_id,
-                "cost_type": self.cost_type, "token_type": self.token_type}[name]
+                "cost_type": self.cost_type, "token_type": self.token_type}
 
 
 def _token_parts(day: date, product: str, model_id: str, tokens: dict[str, int], requests: int) -> list[CostPart]:
@@ -203,11 +203,11 @@ def _build_rows(org: Organisation, people: Sequence[Person], span: Sequence[date
         rows: dict[tuple, dict[tuple, list[CostPart]]] = defaultdict(lambda: defaultdict(list))
         for day in span:
             for part in user_cost_parts(org, person, day):
-                if any(values and part.dimension(FILTERS[name], person, org) not in values
-                       for name, values in filters.items()):
+                dimensions = part.dimensions(person, org)
+                if any(values and dimensions[FILTERS[name]] not in values for name, values in filters.items()):
                     continue
                 row_key = (day if daily else None,) + tuple(
-                    part.dimension(d, person, org) if d in group_by else None for d in ROW_DIMENSIONS)
+                    dimensions[d] if d in group_by else None for d in ROW_DIMENSIONS)
                 item_key = (part.cost_type if fanout_cost else None,
                             part.token_type if fanout_token else None)
                 rows[row_key][item_key].append(part)

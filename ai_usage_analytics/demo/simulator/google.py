@@ -88,6 +88,13 @@ class GeminiDays:
         self._items: OrderedDict[date, list[dict]] = OrderedDict()
         self._counts: dict[date, int] = {}
         self._lock = threading.Lock()
+        self._profile_ids: dict[int, str] = {}
+
+    def _profile_id(self, person: Person) -> str:
+        known = self._profile_ids.get(person.index)
+        if known is None:
+            known = self._profile_ids[person.index] = str(int.from_bytes(digest(self.org.seed, "profile", person.index)[:9], "big"))[:21]
+        return known
 
     def activity(self, person: Person, stamp: int, action: str, app: str) -> dict:
         qualifier = int.from_bytes(digest(self.org.seed, "gemini-activity", person.index, stamp, action, app)[:8], "big",
@@ -97,7 +104,7 @@ class GeminiDays:
             "id": {"time": _time(stamp), "uniqueQualifier": str(qualifier),
                    "applicationName": GEMINI_APPLICATION, "customerId": self.customer_id},
             "etag": f'"{digest("etag", qualifier).hex()[:27]}"',
-            "actor": {"email": person.email, "profileId": str(int.from_bytes(digest(self.org.seed, "profile", person.index)[:9], "big"))[:21],
+            "actor": {"email": person.email, "profileId": self._profile_id(person),
                       "callerType": "USER"},
             "events": [{"type": "ai_usage_event", "name": "feature_utilization",
                         "parameters": [{"name": "action", "value": action}, {"name": "app_name", "value": app}]}],
