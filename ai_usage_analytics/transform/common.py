@@ -174,3 +174,15 @@ def within(days: pd.Series, start: date, end: date) -> pd.Series:
 
 def frame(rows: list[dict], columns: Iterable[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(columns))
+
+
+def sorted_by(frame: pd.DataFrame, columns: list[str], day: str, key: str) -> pd.DataFrame:
+    """``frame[columns]`` sorted by the ``day`` column, then by ``key`` (unique text), on a fresh index:
+    one argsort of fixed-width text keys and one take, where ``sort_values`` compared Python objects
+    (dates, strings) and copied the frame three times."""
+    text = (format_days(frame[day]) + frame[key]).to_numpy(dtype=str)
+    ordered = frame.take(np.argsort(text, kind="stable"))
+    if list(ordered.columns) != list(columns):
+        ordered = ordered[list(columns)]
+    ordered.index = pd.RangeIndex(len(ordered))
+    return ordered

@@ -23,7 +23,7 @@ from ai_usage_analytics.resources.ddl import load_ddl
 from ai_usage_analytics.settings import SQL_DIR
 from ai_usage_analytics.transform.allocation import METHOD_CONFIDENCE, NANO, allocate
 from ai_usage_analytics.transform.attribution import UNATTRIBUTED, attribute_api_keys, attribute_emails, classify_use_case
-from ai_usage_analytics.transform.common import format_days, map_distinct, stable_id, utc_midnights
+from ai_usage_analytics.transform.common import format_days, map_distinct, sorted_by, stable_id, utc_midnights
 from ai_usage_analytics.transform.knowledge_facts import (
     claude_web_cost_lines,
     gemini_cost_lines,
@@ -280,18 +280,8 @@ def build_fact_ai_costs(inputs: CostInputs, attribution: AttributionInputs, run_
         }
     )
     fact = add_budgets(fact, inputs.budgets, inputs.prior_spend)
-    return by_day_and_id(fact, columns)
+    return sorted_by(fact, columns, "cost_date", "cost_id")
 
-
-def by_day_and_id(fact: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """``fact[columns]`` sorted by cost_date, then cost_id (unique): one argsort of fixed-width text
-    keys and one take, where ``sort_values`` compared Python objects and copied the frame three times."""
-    key = (format_days(fact["cost_date"]) + fact["cost_id"]).to_numpy(dtype=str)
-    ordered = fact.take(np.argsort(key, kind="stable"))
-    if list(ordered.columns) != columns:
-        ordered = ordered[columns]
-    ordered.index = pd.RangeIndex(len(ordered))
-    return ordered
 
 
 def _text_or(value, default):

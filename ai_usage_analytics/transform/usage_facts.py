@@ -27,7 +27,7 @@ from ai_usage_analytics.transform.attribution import (
     classify_use_case,
     refine_platform,
 )
-from ai_usage_analytics.transform.common import stable_id
+from ai_usage_analytics.transform.common import map_distinct, sorted_by, stable_id, utc_midnights
 from ai_usage_analytics.transform.knowledge_facts import claude_web_usage, gemini_usage
 from ai_usage_analytics.transform.platforms import PLATFORMS
 from ai_usage_analytics.transform.users import user_sk
@@ -270,10 +270,10 @@ def build_fact_ai_usage(
                     metrics["metric_source"], metrics["usage_date"], metrics["model_name"], key_label, metrics["email"]
                 )
             ],
-            "user_sk": metrics["user_email"].map(user_sk),
+            "user_sk": map_distinct(user_sk, metrics["user_email"]),
             "platform_sk": metrics["platform_code"],
             "usage_date": metrics["usage_date"],
-            "event_timestamp": pd.to_datetime(metrics["usage_date"].astype(str)).dt.tz_localize("UTC"),
+            "event_timestamp": utc_midnights(metrics["usage_date"]),
             "session_id": None,
             "api_key_id": key_label,
             "model_name": metrics["model_name"],
@@ -300,7 +300,7 @@ def build_fact_ai_usage(
     )
     for column in METRICS + ["total_tokens", "session_duration_seconds", "active_time_seconds", "idle_time_seconds"]:
         fact[column] = pd.to_numeric(fact[column]).round().astype("Int64")
-    return fact[list(columns)].sort_values(["usage_date", "event_id"]).reset_index(drop=True)
+    return sorted_by(fact, columns, "usage_date", "event_id")
 
 
 def _rate(numerator: pd.Series, denominator: pd.Series) -> pd.Series:

@@ -4,7 +4,7 @@ from datetime import date
 
 import pandas as pd
 
-from ai_usage_analytics.transform.common import format_days, map_distinct, raw_json, utc_midnights
+from ai_usage_analytics.transform.common import format_days, map_distinct, raw_json, sorted_by, utc_midnights
 
 
 def test_format_days_formats_each_kind_of_day_column_and_keeps_missing_ones_missing():
@@ -39,6 +39,20 @@ def test_utc_midnights_from_dates_and_iso_days():
     assert stamps.tolist() == [pd.Timestamp("2026-03-01", tz="UTC"), pd.Timestamp("2026-02-28", tz="UTC"),
                                pd.Timestamp("2026-03-01", tz="UTC")]
     assert list(stamps.index) == [3, 4, 5] and str(stamps.dtype) == "datetime64[ns, UTC]"
+
+
+def test_sorted_by_orders_by_day_then_key_keeps_the_asked_columns_and_renumbers():
+    frame = pd.DataFrame(
+        {"extra": [1, 2, 3, 4], "id": ["b", "a", "c", "a"], "day": [date(2026, 3, 2), date(2026, 3, 2), date(2026, 2, 28), date(2026, 3, 10)]},
+        index=[7, 8, 9, 10],
+    )
+    out = sorted_by(frame, ["id", "day"], "day", "id")
+    assert list(out.columns) == ["id", "day"]
+    assert out.index.tolist() == [0, 1, 2, 3]
+    assert list(zip(out["day"], out["id"])) == [
+        (date(2026, 2, 28), "c"), (date(2026, 3, 2), "a"), (date(2026, 3, 2), "b"), (date(2026, 3, 10), "a")
+    ]
+    assert out.equals(frame[["id", "day"]].sort_values(["day", "id"]).reset_index(drop=True))
 
 
 def test_raw_json_is_canonical_utf8_and_takes_integers_past_64_bits():
