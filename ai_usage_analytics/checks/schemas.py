@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 import pandas as pd
@@ -12,6 +13,10 @@ from ai_usage_analytics.checks.text_dtype import Text
 from ai_usage_analytics.transform.platforms import CATEGORIES, COST_MODELS, PLATFORM_CODES, VENDORS
 
 UtcTimestamp = Annotated[pd.DatetimeTZDtype, "ns", "UTC"]
+# A check with a result per row. ignore_na=False: pandera's default passes rows whose every column is
+# null, and to find them it tests every cell of the frame (a third of a fact chunk's validation);
+# no table here can hold such a row (each has non-null keys, checked column by column).
+row_check = partial(pa.dataframe_check, ignore_na=False)
 
 
 class DimPlatforms(pa.DataFrameModel):
@@ -30,7 +35,7 @@ class DimPlatforms(pa.DataFrameModel):
         coerce = True
         ordered = True
 
-    @pa.dataframe_check
+    @row_check
     def surrogate_key_is_code(cls, frame: pd.DataFrame) -> pd.Series:
         return frame["platform_sk"] == frame["platform_code"]
 
@@ -82,7 +87,7 @@ class RawCursorEvents(_RawTable):
     apply_most_used_extension: Series[Text] = pa.Field(nullable=True)
     tab_most_used_extension: Series[Text] = pa.Field(nullable=True)
 
-    @pa.dataframe_check
+    @row_check
     def accepted_within_suggested(cls, frame: pd.DataFrame) -> pd.Series:
         return (frame["accepted_lines_added"].fillna(0) <= frame["total_lines_added"].fillna(0)) | frame[
             "total_lines_added"
@@ -147,7 +152,7 @@ class RawClaudeEvents(_RawTable):
     account_id: Series[Text] = pa.Field(nullable=True)
     service_account_id: Series[Text] = pa.Field(nullable=True)
 
-    @pa.dataframe_check
+    @row_check
     def cache_parts_add_up(cls, frame: pd.DataFrame) -> pd.Series:
         return frame["cached_input_tokens"] == frame["cache_read_input_tokens"] + frame["cache_creation_tokens"]
 
@@ -181,7 +186,7 @@ class RawClaudeCodeEvents(_RawTable):
     model_breakdown: Series[Text]
     raw_response: Series[Text]
 
-    @pa.dataframe_check
+    @row_check
     def actor_is_identified(cls, frame: pd.DataFrame) -> pd.Series:
         return frame["actor_email"].notna() | frame["api_key_name"].notna()
 
@@ -291,7 +296,7 @@ class RawClaudeWebEvents(_RawTable):
     web_search_count: Series[pd.Int64Dtype] = count()
     raw_response: Series[Text]
 
-    @pa.dataframe_check
+    @row_check
     def user_is_identified(cls, frame: pd.DataFrame) -> pd.Series:
         return frame["user_id"].notna() | frame["user_email"].notna()
 
@@ -475,13 +480,13 @@ class FactAiUsage(_RawTable):
     lines_removed: Series[pd.Int64Dtype] = count()
     estimated_cost_usd: Series[object] = pa.Field(nullable=True)
 
-    @pa.dataframe_check
+    @row_check
     def total_is_input_plus_output(cls, frame: pd.DataFrame) -> pd.Series:
         return frame["total_tokens"].isna() | (
             frame["total_tokens"] == frame["input_tokens"].fillna(0) + frame["output_tokens"].fillna(0)
         )
 
-    @pa.dataframe_check
+    @row_check
     def unattributed_rows_have_zero_confidence(cls, frame: pd.DataFrame) -> pd.Series:
         return (frame["user_sk"] != "unattributed") | (frame["attribution_confidence"] == 0)
 
@@ -530,9 +535,9 @@ class FactAiCosts(_RawTable):
     cost_center: Series[Text] = pa.Field(nullable=True)
     use_case: Series[Text] = pa.Field(isin=["engineering_productivity", "knowledge_work", "api_consumption"])
 
-    @pa.dataframe_check
+    @row_check
     def parts_add_up_to_the_allocation(cls, frame: pd.DataFrame) -> pd.Series:
-        parts = [frame[c].map(lambda v: v if v is not None and v == v else 0) for c in ("base_cost_usd", "usage_cost_usd", "overage_cost_usd")]
+        parts = [frame[c].where(frame[c].notna(), 0) for c in ("base_cost_usd", "usage_cost_usd", "overage_cost_usd")]
         return (parts[0] + parts[1] + parts[2]) == frame["allocated_cost_usd"]
 
 
