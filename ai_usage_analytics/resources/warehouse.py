@@ -100,7 +100,8 @@ class Warehouse(dg.ConfigurableResource, ABC):
                 f"Frame for table {table!r} does not match sql/ddl/{table}.sql: "
                 f"unknown columns {unknown}, missing columns {missing}. Nothing was written."
             )
-        out = frame.loc[:, list(expected)].copy()
+        # A shallow copy when the columns are already in table order: only reassigned columns are new.
+        out = frame.copy(deep=False) if list(frame.columns) == list(expected) else frame.loc[:, list(expected)]
         for column in out.columns:
             series = out[column]
             if isinstance(series.dtype, pd.DatetimeTZDtype):
