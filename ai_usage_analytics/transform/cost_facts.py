@@ -283,7 +283,6 @@ def build_fact_ai_costs(inputs: CostInputs, attribution: AttributionInputs, run_
     return sorted_by(fact, columns, "cost_date", "cost_id")
 
 
-
 def _text_or(value, default):
     return value if isinstance(value, str) else default
 
