@@ -32,10 +32,6 @@ def _result(name: str, asset: str, offenders: pd.DataFrame, passed_text: str, se
     )
 
 
-def _decimal_sum(values) -> Decimal:
-    return sum((Decimal(str(v)) for v in values if v is not None and v == v), Decimal(0))
-
-
 def _decimals(values: pd.Series) -> pd.Series:
     """The values as exact Decimals (a float through its shortest repr), missing ones as 0; a column
     of Decimals (every fact frame's) is taken as it is instead of value by value."""
@@ -58,7 +54,7 @@ def reconciliation(fact: pd.DataFrame, billed: pd.DataFrame) -> dg.AssetCheckRes
     offenders = both[both["difference_usd"].map(lambda d: abs(d) > TOLERANCE_USD)]
     return _result("reconciles_to_vendor_bill", "fact_ai_costs", offenders,
                    "Allocated equals billed for every platform and day.",
-                   extra={"platform_days": len(both), "billed_usd": float(_decimal_sum(both["billed_usd"]))})
+                   extra={"platform_days": len(both), "billed_usd": float(_decimals(both["billed_usd"]).sum())})
 
 
 def allocation_percentages(fact: pd.DataFrame) -> dg.AssetCheckResult:
