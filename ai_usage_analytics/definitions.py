@@ -94,6 +94,13 @@ def build_warehouse(settings: Settings) -> Warehouse:
     return DuckDBWarehouse(path=str(settings.duckdb_path))
 
 
+def run_executor(settings: Settings) -> dg.ExecutorDefinition:
+    """How every run (the schedule's, the sensor's, a UI materialisation or backfill) executes its
+    steps: ``AI_USAGE_EXECUTOR``, by default one after another in the run's process on DuckDB and a
+    process per step, side by side, on BigQuery (README, Design decisions, has the measurements)."""
+    return dg.multiprocess_executor if settings.executor == "multiprocess" else dg.in_process_executor
+
+
 def build_resources(settings: Settings) -> dict:
     warehouse = build_warehouse(settings)
     return {
@@ -135,6 +142,7 @@ ASSETS = [*RAW_ASSETS, *knowledge_work_assets(SETTINGS), *REFERENCE_ASSETS, *FAC
 
 defs = dg.Definitions(
     assets=ASSETS,
+    executor=run_executor(SETTINGS),
     jobs=[daily_job],
     schedules=[daily_6am_pacific],
     sensors=[build_mapping_sheet_sensor([fact_ai_usage.key, fact_ai_costs.key])],

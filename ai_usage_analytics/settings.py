@@ -17,6 +17,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SQL_DIR = REPO_ROOT / "sql"
 
 WAREHOUSES = ("duckdb", "bigquery")
+EXECUTORS = ("in_process", "multiprocess")
 DEFAULT_PARTITION_START = "2025-01-01"
 # Read by resources through dagster.EnvVar only; settings records whether each is set, never its value.
 # GOOGLE_APPLICATION_CREDENTIALS is a path, not a secret, but it leads to one, so it is handled alike.
@@ -33,6 +34,7 @@ class ConfigError(ValueError):
 @dataclass(frozen=True)
 class Settings:
     warehouse: str
+    executor: str
     duckdb_path: Path
     gcp_project: str | None
     bigquery_dataset: str | None
@@ -110,9 +112,16 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
                 f"AI_USAGE_WAREHOUSE=bigquery needs {' and '.join(unset)}: set the project and the dataset "
                 "(see README, Running on BigQuery)."
             )
+    executor = (env.get("AI_USAGE_EXECUTOR", "").strip() or ("multiprocess" if warehouse == "bigquery" else "in_process")).lower()
+    if executor not in EXECUTORS:
+        raise ConfigError(
+            f"AI_USAGE_EXECUTOR={executor!r} is not a known executor; set it to one of {', '.join(EXECUTORS)} "
+            "(or leave it empty: in_process on DuckDB, multiprocess on BigQuery)."
+        )
     workspaces = tuple(w.strip() for w in env.get("CLAUDE_CODE_WORKSPACE_IDS", "").split(",") if w.strip())
     return Settings(
         warehouse=warehouse,
+        executor=executor,
         duckdb_path=_path(env.get("AI_USAGE_DUCKDB_PATH", "").strip() or "data/warehouse.duckdb"),
         gcp_project=_optional(env, "GCP_PROJECT"),
         bigquery_dataset=_optional(env, "BIGQUERY_DATASET"),

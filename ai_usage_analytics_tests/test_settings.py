@@ -28,6 +28,7 @@ def last_line(completed: subprocess.CompletedProcess) -> str:
 def test_defaults():
     settings = load_settings({})
     assert settings.warehouse == "duckdb"
+    assert settings.executor == "in_process"
     assert settings.duckdb_path == REPO_ROOT / "data" / "warehouse.duckdb"
     assert settings.reference_dir == REPO_ROOT / "data" / "reference"
     assert settings.partition_start == date(2025, 1, 1)
@@ -45,9 +46,11 @@ def test_values_are_read_and_normalised():
             "CURSOR_API_BASE_URL": "http://127.0.0.1:9999/",
             "CLAUDE_CODE_WORKSPACE_IDS": "wrkspc_a, wrkspc_b,",
             "AI_USAGE_SCHEDULE_LOOKBACK_DAYS": "7",
+            "AI_USAGE_EXECUTOR": " Multiprocess ",
         }
     )
     assert settings.warehouse == "duckdb"
+    assert settings.executor == "multiprocess"
     assert str(settings.duckdb_path) == "/tmp/x.duckdb"
     assert settings.cursor_api_base_url == "http://127.0.0.1:9999"
     assert settings.claude_code_workspace_ids == ("wrkspc_a", "wrkspc_b")
@@ -61,6 +64,8 @@ def test_values_are_read_and_normalised():
         ({"AI_USAGE_PARTITION_START": "last year"}, "AI_USAGE_PARTITION_START='last year' is not a date"),
         ({"AI_USAGE_SCHEDULE_LOOKBACK_DAYS": "-1"}, "AI_USAGE_SCHEDULE_LOOKBACK_DAYS=-1 is too small"),
         ({"AI_USAGE_MIN_GROUP_SIZE": "five"}, "AI_USAGE_MIN_GROUP_SIZE='five' is not a whole number"),
+        ({"AI_USAGE_EXECUTOR": "threads"}, "AI_USAGE_EXECUTOR='threads' is not a known executor; set it to one of "
+                                           "in_process, multiprocess"),
     ],
 )
 def test_bad_values_name_the_variable(env, message):
