@@ -112,7 +112,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
                 f"AI_USAGE_WAREHOUSE=bigquery needs {' and '.join(unset)}: set the project and the dataset "
                 "(see README, Running on BigQuery)."
             )
-    executor = (env.get("AI_USAGE_EXECUTOR", "").strip() or ("multiprocess" if warehouse == "bigquery" else "in_process")).lower()
+    default_executor = "multiprocess" if warehouse == "bigquery" else "in_process"
+    executor = (env.get("AI_USAGE_EXECUTOR", "").strip() or default_executor).lower()
     if executor not in EXECUTORS:
         raise ConfigError(
             f"AI_USAGE_EXECUTOR={executor!r} is not a known executor; set it to one of {', '.join(EXECUTORS)} "
