@@ -8,7 +8,8 @@ runs the pipeline (or the floor) and writes what it measured; the parent adds th
 Pipeline modes run ``daily_job`` of a ``Definitions`` built from the same assets and resource
 classes as ``ai_usage_analytics.definitions``, with the vendor clients' client-side rate limits
 turned off (settings expose no such knob, and a 20-requests-a-minute limit would measure the limit,
-not the pipeline), through ``execute_in_process`` on an ephemeral Dagster instance.
+not the pipeline), through ``execute_in_process`` on an ephemeral Dagster instance: the in-process
+executor, which every launched run on DuckDB uses too (``AI_USAGE_EXECUTOR``'s default there).
 """
 
 from __future__ import annotations
