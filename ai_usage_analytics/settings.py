@@ -93,6 +93,13 @@ def _flag(env: Mapping[str, str], name: str) -> bool:
     return raw in ("1", "true")
 
 
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str, what: str, hint: str = "") -> str:
+    value = (env.get(name, "").strip() or default).lower()
+    if value not in choices:
+        raise ConfigError(f"{name}={value!r} is not a known {what}; set it to one of {', '.join(choices)}{hint}.")
+    return value
+
+
 def _optional(env: Mapping[str, str], name: str) -> str | None:
     return env.get(name, "").strip() or None
 
@@ -100,11 +107,7 @@ def _optional(env: Mapping[str, str], name: str) -> str | None:
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read and validate the configuration. Raises ConfigError naming the offending variable."""
     env = os.environ if env is None else env
-    warehouse = (env.get("AI_USAGE_WAREHOUSE", "").strip() or "duckdb").lower()
-    if warehouse not in WAREHOUSES:
-        raise ConfigError(
-            f"AI_USAGE_WAREHOUSE={warehouse!r} is not a known warehouse; set it to one of {', '.join(WAREHOUSES)}."
-        )
+    warehouse = _choice(env, "AI_USAGE_WAREHOUSE", WAREHOUSES, "duckdb", "warehouse")
     if warehouse == "bigquery":
         unset = [name for name in ("GCP_PROJECT", "BIGQUERY_DATASET") if not _optional(env, name)]
         if unset:
@@ -112,13 +115,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
                 f"AI_USAGE_WAREHOUSE=bigquery needs {' and '.join(unset)}: set the project and the dataset "
                 "(see README, Running on BigQuery)."
             )
-    default_executor = "multiprocess" if warehouse == "bigquery" else "in_process"
-    executor = (env.get("AI_USAGE_EXECUTOR", "").strip() or default_executor).lower()
-    if executor not in EXECUTORS:
-        raise ConfigError(
-            f"AI_USAGE_EXECUTOR={executor!r} is not a known executor; set it to one of {', '.join(EXECUTORS)} "
-            "(or leave it empty: in_process on DuckDB, multiprocess on BigQuery)."
-        )
+    executor = _choice(
+        env, "AI_USAGE_EXECUTOR", EXECUTORS, "multiprocess" if warehouse == "bigquery" else "in_process", "executor",
+        " (or leave it empty: in_process on DuckDB, multiprocess on BigQuery)",
+    )
     workspaces = tuple(w.strip() for w in env.get("CLAUDE_CODE_WORKSPACE_IDS", "").split(",") if w.strip())
     return Settings(
         warehouse=warehouse,
