@@ -6,6 +6,7 @@ never sleeps); the ones about sleeping, dropped connections and timeouts use a r
 
 from __future__ import annotations
 
+import gzip
 import json
 import threading
 import time
@@ -26,6 +27,7 @@ from ai_usage_analytics.resources.http import (
     VendorAPIError,
     VendorHTTPClient,
     decode_json,
+    may_hold_long_integer,
     parse_error_body,
     read_ahead,
 )
@@ -95,6 +97,24 @@ def test_decode_json_keeps_the_standard_parsers_values_where_orjson_differs(cont
     decoded, expected = decode_json(content), json.loads(content)
     assert repr(decoded) == repr(expected)  # repr: NaN != NaN, and int vs float must differ
     assert all(type(decoded[k]) is type(expected[k]) for k in expected)
+
+
+@pytest.mark.parametrize(
+    ("content", "long"),
+    [
+        (b'{"profileId": "114511147312345678901", "uniqueQualifier": "-8208046475227335453"}', False),
+        (b'{"n": 922337203685477580}', False),  # 18 digits: exact in orjson
+        (b'{"n": 1234567890123456789}', True),
+        (b'[-1234567890123456789]', True),
+        (b'{"a": [1,\n 12345678901234567890]}', True),
+        (b'12345678901234567890', True),
+        (b'{"s": "1234567890123456789012345678901234567890"}', True),  # 38+ digits: counted twice, so kept safe
+        (b'{"s": "id-1234567890123456789"}', True),  # not right after the quote: kept safe
+    ],
+)
+def test_may_hold_long_integer_tells_numbers_from_digits_in_strings(content, long):
+    assert may_hold_long_integer(content) is long
+    assert decode_json(content) == json.loads(content)
 
 
 @pytest.mark.parametrize("content", [b"", b"{", b'{"a": }', b"\xff\xfe{"])
@@ -621,6 +641,14 @@ def test_truncated_success_body_raises_with_status(clock):
             client.request("GET", "/teams/members")
 
     assert str(raised.value) == "Cursor GET /teams/members returned 200: the response body was cut off"
+
+
+def test_gzip_encoded_body_is_decoded():
+    body = gzip.compress(b'{"teamMembers": [{"email": "ada@example.com"}]}')
+    encoded = ("respond", 200, {"Content-Type": "application/json", "Content-Encoding": "gzip"}, body)
+    with ScriptedServer([encoded]) as server:
+        client = make_client(server.url)
+        assert client.request("GET", "/teams/members") == {"teamMembers": [{"email": "ada@example.com"}]}
 
 
 # --- read-ahead -------------------------------------------------------------------------------------
