@@ -10,13 +10,9 @@ import dagster as dg
 
 from ai_usage_analytics.assets.dashboards import DASHBOARD_ASSETS
 from ai_usage_analytics.assets.facts import FACT_ASSETS, fact_ai_costs, fact_ai_usage
-from ai_usage_analytics.assets.raw import RAW_ASSETS
-from ai_usage_analytics.assets.raw_knowledge_work import (
-    raw_claude_web_costs,
-    raw_claude_web_events,
-    raw_gemini_costs,
-    raw_gemini_events,
-)
+from ai_usage_analytics.assets import raw
+from ai_usage_analytics.assets.raw_knowledge_work import CLAUDE_WEB_COSTS, CLAUDE_WEB_EVENTS, GEMINI_COSTS, GEMINI_EVENTS
+from ai_usage_analytics.assets.raw_sources import RawSource, raw_pull
 from ai_usage_analytics.assets.reference import REFERENCE_ASSETS
 from ai_usage_analytics.assets.views import VIEW_ASSETS
 from ai_usage_analytics.jobs import daily_job
@@ -111,34 +107,51 @@ def build_resources(settings: Settings) -> dict:
     }
 
 
-def knowledge_work_assets(settings: Settings) -> list:
-    """Claude.ai needs CLAUDE_ANALYTICS_API_KEY (Enterprise plans only: Team plans have no API) and Gemini
-    in Workspace a Reports API credential. Without them those raw assets are declared but not loaded
-    (their description says what to set; their tables stay empty and the facts go on without them)
-    instead of failing every morning and stopping the facts. The billing export is always read (no
-    CSV and no table: no Gemini API cost)."""
+# Every partitioned raw table, largest pull first: side by side, the long pulls start at once.
+PULL_ORDER = [
+    raw.CURSOR_USAGE_EVENTS, CLAUDE_WEB_COSTS, CLAUDE_WEB_EVENTS, GEMINI_EVENTS, raw.CURSOR_EVENTS,
+    raw.CLAUDE_CODE_EVENTS, raw.CLAUDE_EVENTS, raw.CLAUDE_COSTS, GEMINI_COSTS,
+]
+
+
+def unconfigured_sources(settings: Settings) -> dict[str, str]:
+    """Knowledge-work sources without credentials, each with what to set. Claude.ai needs
+    CLAUDE_ANALYTICS_API_KEY (Enterprise plans only: Team plans have no API) and Gemini in Workspace a
+    Reports API credential. Their raw assets are declared but not loaded (their description says what
+    to set; their tables stay empty and the facts go on without them) instead of failing every morning
+    and stopping the facts. The billing export is always read (no CSV and no table: no Gemini API cost)."""
     reports = "GOOGLE_REPORTS_ACCESS_TOKEN" in settings.secrets_set or (
         "GOOGLE_APPLICATION_CREDENTIALS" in settings.secrets_set and settings.google_reports_admin_subject is not None
     )
-    wanted = [
-        (raw_claude_web_events, "CLAUDE_ANALYTICS_API_KEY" in settings.secrets_set, "set CLAUDE_ANALYTICS_API_KEY"),
-        (raw_claude_web_costs, "CLAUDE_ANALYTICS_API_KEY" in settings.secrets_set, "set CLAUDE_ANALYTICS_API_KEY"),
-        (raw_gemini_events, reports,
-         "set GOOGLE_APPLICATION_CREDENTIALS and GOOGLE_REPORTS_ADMIN_SUBJECT (or GOOGLE_REPORTS_ACCESS_TOKEN)"),
-    ]
-    return [raw_gemini_costs] + [asset if ready else not_configured(asset, fix) for asset, ready, fix in wanted]
+    claude = "CLAUDE_ANALYTICS_API_KEY" in settings.secrets_set
+    missing = {
+        CLAUDE_WEB_EVENTS.table: None if claude else "set CLAUDE_ANALYTICS_API_KEY",
+        CLAUDE_WEB_COSTS.table: None if claude else "set CLAUDE_ANALYTICS_API_KEY",
+        GEMINI_EVENTS.table: None if reports else
+        "set GOOGLE_APPLICATION_CREDENTIALS and GOOGLE_REPORTS_ADMIN_SUBJECT (or GOOGLE_REPORTS_ACCESS_TOKEN)",
+    }
+    return {table: fix for table, fix in missing.items() if fix}
 
 
-def not_configured(asset: dg.AssetsDefinition, fix: str) -> dg.AssetSpec:
-    """The asset's key, declared but not loaded (an external asset) until its source is configured."""
-    spec = next(iter(asset.specs))
+def raw_assets(settings: Settings) -> list:
+    """One pull of every configured raw source (loaded side by side), the Anthropic snapshots, and the
+    unconfigured sources declared but not loaded."""
+    unconfigured = unconfigured_sources(settings)
+    pulled = [source for source in PULL_ORDER if source.table not in unconfigured]
+    declared = [not_configured(source, unconfigured[source.table]) for source in PULL_ORDER if source.table in unconfigured]
+    return [raw_pull(*pulled, name="raw_vendor_pulls"), *raw.SNAPSHOT_ASSETS, *declared]
+
+
+def not_configured(source: RawSource, fix: str) -> dg.AssetSpec:
+    """The source's table, declared but not loaded (an external asset) until its source is configured."""
+    spec = source.spec()
     return dg.AssetSpec(
-        key=asset.key, description=f"Not loaded: {fix} to load it. {spec.description}", group_name=spec.group_name,
+        key=spec.key, description=f"Not loaded: {fix} to load it. {spec.description}", group_name=spec.group_name,
         owners=list(spec.owners), kinds=set(spec.kinds),
     )
 
 
-ASSETS = [*RAW_ASSETS, *knowledge_work_assets(SETTINGS), *REFERENCE_ASSETS, *FACT_ASSETS, *VIEW_ASSETS, *DASHBOARD_ASSETS]
+ASSETS = [*raw_assets(SETTINGS), *REFERENCE_ASSETS, *FACT_ASSETS, *VIEW_ASSETS, *DASHBOARD_ASSETS]
 
 defs = dg.Definitions(
     assets=ASSETS,

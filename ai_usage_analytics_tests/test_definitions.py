@@ -76,18 +76,23 @@ def test_every_table_asset_has_ddl():
 
 
 def test_knowledge_work_sources_are_wired_only_when_their_credentials_are_set():
-    from ai_usage_analytics.definitions import knowledge_work_assets, vendor_resources
+    from ai_usage_analytics.definitions import raw_assets, vendor_resources
     from ai_usage_analytics.settings import load_settings
 
+    knowledge_work = {"raw_claude_web_costs", "raw_claude_web_events", "raw_gemini_costs", "raw_gemini_events"}
+
     def names(env: dict) -> list[str]:
-        return sorted(a.key.path[-1] for a in knowledge_work_assets(load_settings(env)) if isinstance(a, dg.AssetsDefinition))
+        (pull,) = [a for a in raw_assets(load_settings(env)) if isinstance(a, dg.AssetsDefinition) and a.node_def.name == "raw_vendor_pulls"]
+        return sorted(key.path[-1] for key in pull.keys if key.path[-1] in knowledge_work)
 
     assert names({}) == ["raw_gemini_costs"]
     assert names({"GOOGLE_APPLICATION_CREDENTIALS": "/sa.json"}) == ["raw_gemini_costs"]  # no admin to impersonate
     assert names({"CLAUDE_ANALYTICS_API_KEY": "k", "GOOGLE_APPLICATION_CREDENTIALS": "/sa.json",
                   "GOOGLE_REPORTS_ADMIN_SUBJECT": "admin@corp.com"}) == [
         "raw_claude_web_costs", "raw_claude_web_events", "raw_gemini_costs", "raw_gemini_events"]
-    (placeholder,) = [a for a in knowledge_work_assets(load_settings({})) if a.key.path[-1] == "raw_gemini_events"]
+    placeholders = [a for a in raw_assets(load_settings({})) if isinstance(a, dg.AssetSpec)]
+    assert sorted(a.key.path[-1] for a in placeholders) == ["raw_claude_web_costs", "raw_claude_web_events", "raw_gemini_events"]
+    (placeholder,) = [a for a in placeholders if a.key.path[-1] == "raw_gemini_events"]
     assert placeholder.description.startswith("Not loaded: set GOOGLE_APPLICATION_CREDENTIALS")
     resources = vendor_resources(load_settings({"GEMINI_BILLING_EXPORT_TABLE": "p.d.gcp_billing_export_v1_X"}))
     assert type(resources["gemini_billing"]).__name__ == "BigQueryGeminiBilling"

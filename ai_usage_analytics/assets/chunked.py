@@ -152,6 +152,7 @@ def write_range(
     summarize: Callable[[pd.DataFrame], dict] | None = None,
     metadata: Callable[[dict], dict] | None = None,
     prefetch: int = 0,
+    key: dg.AssetKey | None = None,
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     """Build, check and stage every chunk, then swap the window in and report once.
 
@@ -161,9 +162,10 @@ def write_range(
     materialisation metadata from those totals (the totals themselves when not given).
     ``prefetch``: build the next ``prefetch`` chunks in background threads while this one is checked
     and staged (the vendor's time overlaps ours; ``prefetch`` + 1 chunks in memory at most). Only for
-    builds that do not depend on earlier chunks' checks, i.e. raw fetches.
+    builds that do not depend on earlier chunks' checks, i.e. raw fetches. ``key``: the asset written,
+    for a multi-asset (the step's only asset when not given).
     """
-    key = context.asset_key
+    key = key or context.asset_key
     table = key.path[-1]
     column = context.assets_def.metadata_by_key[key]["partition_expr"]
     start, end = chunks[0][0], chunks[-1][1]
@@ -184,7 +186,7 @@ def write_range(
             return_freed_memory()
     written = {"window": f"[{start}, {end})", "days": (end - start).days, "chunks": len(chunks),
                "dagster/row_count": stage.rows}
-    yield dg.MaterializeResult(metadata=written | (metadata(totals) if metadata else totals))
+    yield dg.MaterializeResult(asset_key=key, metadata=written | (metadata(totals) if metadata else totals))
     yield schema_passed(key, stage.rows)
     for name in results:
         yield combine_check_results(results[name])

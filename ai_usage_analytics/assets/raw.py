@@ -1,6 +1,7 @@
 """Raw assets: vendor payloads normalised into the raw tables, one UTC day per partition.
 
-Every partitioned raw asset is range-aware: a run over many days fetches it in chunks the size of
+Each partitioned table is a ``RawSource`` (``assets/raw_sources.py``): a run loads the ones it
+selects side by side in one step. Every one is range-aware: a run over many days fetches it in chunks the size of
 the vendor's window (Cursor 30 days, Anthropic 31 daily buckets a page), so the calls stay at the
 API minimum and memory at one chunk; each chunk keeps only rows inside it, is validated and staged,
 and the whole window is replaced at the end in one transaction (``assets/chunked.py``). The request
@@ -15,9 +16,9 @@ import pandas as pd
 import pandera.pandas as pa
 
 from ai_usage_analytics.assets.chunked import day_chunks, window, write_range
+from ai_usage_analytics.assets.raw_sources import OWNERS, RawSource, raw_pull
 from ai_usage_analytics.checks import schemas
 from ai_usage_analytics.checks.schema_check import schema_check_spec, validated_output
-from ai_usage_analytics.partitions import daily_partitions
 from ai_usage_analytics.resources.anthropic import AnthropicAdminAPI
 from ai_usage_analytics.resources.cursor import CursorAdminAPI
 from ai_usage_analytics.resources.warehouse import Warehouse
@@ -26,7 +27,6 @@ from ai_usage_analytics.transform import anthropic as anthropic_transform
 from ai_usage_analytics.transform import cursor as cursor_transform
 from ai_usage_analytics.transform.common import utc_now
 
-OWNERS = ["team:analytics-engineering"]
 CURSOR_CHUNK_DAYS = 30  # the daily-usage-data window
 # Usage events are any range in one paged query; 10 days keep a chunk near 100k events at 2,000
 # people (a third of the memory of 30) for at most one partial page more per chunk.
@@ -36,19 +36,6 @@ ANTHROPIC_CHUNK_DAYS = 31  # daily buckets on one usage/cost report page
 # (one ahead left the vendor idle while we parsed). The rate limiters are shared, so calls per
 # minute stay within the limits; memory holds PREFETCH_CHUNKS + 1 chunks.
 PREFETCH_CHUNKS = 2
-
-
-def _daily(table: str, day_column: str, vendor: str) -> dict:
-    return dict(
-        name=table,
-        group_name="raw",
-        owners=OWNERS,
-        kinds={"python", vendor, "table"},
-        partitions_def=daily_partitions,
-        backfill_policy=dg.BackfillPolicy.single_run(),
-        metadata={"partition_expr": day_column},
-        check_specs=[schema_check_spec(table)],
-    )
 
 
 def _snapshot(table: str) -> dict:
@@ -72,8 +59,8 @@ def _request_metadata(before: dict[str, int], after: dict[str, int], start: date
     }
 
 
-def _raw_range(context: dg.AssetExecutionContext, warehouse: Warehouse, client, model: type[pa.DataFrameModel],
-               chunk_days: int, build: Callable[[date, date], pd.DataFrame],
+def _raw_range(context: dg.AssetExecutionContext, key: dg.AssetKey, warehouse: Warehouse, client,
+               model: type[pa.DataFrameModel], chunk_days: int, build: Callable[[date, date], pd.DataFrame],
                more_metadata: Callable[[], dict] | None = None, prefetch: int = PREFETCH_CHUNKS):
     """``write_range`` over the run's window in ``chunk_days`` chunks (the next ``prefetch`` fetched
     while this one is checked and staged), with the run's request counts (plus ``more_metadata()`` when given)."""
@@ -85,54 +72,43 @@ def _raw_range(context: dg.AssetExecutionContext, warehouse: Warehouse, client, 
 
     yield from write_range(
         context, warehouse, model, day_chunks(start, end, chunk_days), build, metadata=metadata,
-        prefetch=prefetch,
+        prefetch=prefetch, key=key,
     )
 
 
-@dg.asset(**_daily("raw_cursor_events", "usage_date", "cursor"))
-def raw_cursor_events(context: dg.AssetExecutionContext, cursor: CursorAdminAPI, warehouse: Warehouse):
-    """Cursor daily usage per member (POST /teams/daily-usage-data): lines suggested and accepted,
-    accepts/rejects, tabs, requests by kind, most used model. One row per email and UTC day; fetched
-    in windows of at most 30 days."""
+def _load_cursor_events(context: dg.AssetExecutionContext, key: dg.AssetKey, cursor: CursorAdminAPI,
+                        warehouse: Warehouse):
     def build(start: date, end: date) -> pd.DataFrame:
         rows = cursor.get_daily_usage(start, end - timedelta(days=1))
         return cursor_transform.normalize_daily_usage(rows, start, end, utc_now(), secrets=[cursor.api_key])
 
-    yield from _raw_range(context, warehouse, cursor, schemas.RawCursorEvents, CURSOR_CHUNK_DAYS, build)
+    yield from _raw_range(context, key, warehouse, cursor, schemas.RawCursorEvents, CURSOR_CHUNK_DAYS, build)
 
 
-@dg.asset(**_daily("raw_cursor_usage_events", "usage_date", "cursor"))
-def raw_cursor_usage_events(context: dg.AssetExecutionContext, cursor: CursorAdminAPI, warehouse: Warehouse):
-    """Cursor usage events (POST /teams/filtered-usage-events): one row per request with its model,
-    kind, request units, tokens and charged dollars (the basis of Cursor usage cost). Fetched in one
-    paged query per 10-day chunk of the range."""
-
+def _load_cursor_usage_events(context: dg.AssetExecutionContext, key: dg.AssetKey, cursor: CursorAdminAPI,
+                              warehouse: Warehouse):
     def build(start: date, end: date) -> pd.DataFrame:
         events = cursor.iter_usage_events(start, end - timedelta(days=1))  # normalised as pages arrive
         return cursor_transform.normalize_usage_events(events, start, end, utc_now(), secrets=[cursor.api_key])
 
-    yield from _raw_range(context, warehouse, cursor, schemas.RawCursorUsageEvents, CURSOR_EVENTS_CHUNK_DAYS, build)
+    yield from _raw_range(
+        context, key, warehouse, cursor, schemas.RawCursorUsageEvents, CURSOR_EVENTS_CHUNK_DAYS, build
+    )
 
 
-@dg.asset(**_daily("raw_claude_events", "usage_date", "anthropic"))
-def raw_claude_events(context: dg.AssetExecutionContext, anthropic: AnthropicAdminAPI, warehouse: Warehouse):
-    """Anthropic Messages API token usage (usage_report/messages, daily buckets grouped by API key,
-    workspace, model, service tier and context window): uncached, cache-read, cache-write and output
-    tokens per group and UTC day. Usage in a configured Claude Code workspace is marked claude_code."""
+def _load_claude_events(context: dg.AssetExecutionContext, key: dg.AssetKey, anthropic: AnthropicAdminAPI,
+                        warehouse: Warehouse):
     def build(start: date, end: date) -> pd.DataFrame:
         buckets = anthropic.get_messages_usage(start, end - timedelta(days=1))
         return anthropic_transform.normalize_messages_usage(
             buckets, start, end, utc_now(), SETTINGS.claude_code_workspace_ids, secrets=[anthropic.api_key]
         )
 
-    yield from _raw_range(context, warehouse, anthropic, schemas.RawClaudeEvents, ANTHROPIC_CHUNK_DAYS, build)
+    yield from _raw_range(context, key, warehouse, anthropic, schemas.RawClaudeEvents, ANTHROPIC_CHUNK_DAYS, build)
 
 
-@dg.asset(**_daily("raw_claude_code_events", "usage_date", "anthropic"))
-def raw_claude_code_events(context: dg.AssetExecutionContext, anthropic: AnthropicAdminAPI, warehouse: Warehouse):
-    """Claude Code activity per actor and UTC day (usage_report/claude_code): sessions, lines
-    added/removed, commits and pull requests by Claude Code, tool accepts/rejects, tokens and the
-    vendor's estimated cost per model. The API serves one day per query, so a range costs a query per day."""
+def _load_claude_code_events(context: dg.AssetExecutionContext, key: dg.AssetKey, anthropic: AnthropicAdminAPI,
+                             warehouse: Warehouse):
     def build(start: date, end: date) -> pd.DataFrame:
         records = [
             record
@@ -141,21 +117,66 @@ def raw_claude_code_events(context: dg.AssetExecutionContext, anthropic: Anthrop
         ]
         return anthropic_transform.normalize_claude_code(records, start, end, utc_now(), secrets=[anthropic.api_key])
 
-    yield from _raw_range(context, warehouse, anthropic, schemas.RawClaudeCodeEvents, ANTHROPIC_CHUNK_DAYS, build)
+    yield from _raw_range(
+        context, key, warehouse, anthropic, schemas.RawClaudeCodeEvents, ANTHROPIC_CHUNK_DAYS, build
+    )
 
 
-@dg.asset(**_daily("raw_claude_costs", "cost_date", "anthropic"))
-def raw_claude_costs(context: dg.AssetExecutionContext, anthropic: AnthropicAdminAPI, warehouse: Warehouse):
-    """Anthropic billed cost per UTC day, workspace and cost line (cost_report grouped by workspace
-    and description), in US dollars (the API reports cents). Token lines carry model and token type;
-    web search and code execution lines are kept. Allocated to people in fact_ai_costs."""
+def _load_claude_costs(context: dg.AssetExecutionContext, key: dg.AssetKey, anthropic: AnthropicAdminAPI,
+                       warehouse: Warehouse):
     def build(start: date, end: date) -> pd.DataFrame:
         buckets = anthropic.get_cost_report(start, end - timedelta(days=1))
         return anthropic_transform.normalize_cost_report(
             buckets, start, end, utc_now(), SETTINGS.claude_code_workspace_ids, secrets=[anthropic.api_key]
         )
 
-    yield from _raw_range(context, warehouse, anthropic, schemas.RawClaudeCosts, ANTHROPIC_CHUNK_DAYS, build)
+    yield from _raw_range(context, key, warehouse, anthropic, schemas.RawClaudeCosts, ANTHROPIC_CHUNK_DAYS, build)
+
+
+CURSOR_EVENTS = RawSource(
+    "raw_cursor_events", "usage_date", "cursor", "cursor",
+    "Cursor daily usage per member (POST /teams/daily-usage-data): lines suggested and accepted, "
+    "accepts/rejects, tabs, requests by kind, most used model. One row per email and UTC day; fetched "
+    "in windows of at most 30 days.",
+    _load_cursor_events,
+)
+CURSOR_USAGE_EVENTS = RawSource(
+    "raw_cursor_usage_events", "usage_date", "cursor", "cursor",
+    "Cursor usage events (POST /teams/filtered-usage-events): one row per request with its model, kind, "
+    "request units, tokens and charged dollars (the basis of Cursor usage cost). Fetched in one paged "
+    "query per 10-day chunk of the range.",
+    _load_cursor_usage_events,
+)
+CLAUDE_EVENTS = RawSource(
+    "raw_claude_events", "usage_date", "anthropic", "anthropic",
+    "Anthropic Messages API token usage (usage_report/messages, daily buckets grouped by API key, "
+    "workspace, model, service tier and context window): uncached, cache-read, cache-write and output "
+    "tokens per group and UTC day. Usage in a configured Claude Code workspace is marked claude_code.",
+    _load_claude_events,
+)
+CLAUDE_CODE_EVENTS = RawSource(
+    "raw_claude_code_events", "usage_date", "anthropic", "anthropic",
+    "Claude Code activity per actor and UTC day (usage_report/claude_code): sessions, lines "
+    "added/removed, commits and pull requests by Claude Code, tool accepts/rejects, tokens and the "
+    "vendor's estimated cost per model. The API serves one day per query, so a range costs a query per day.",
+    _load_claude_code_events,
+)
+CLAUDE_COSTS = RawSource(
+    "raw_claude_costs", "cost_date", "anthropic", "anthropic",
+    "Anthropic billed cost per UTC day, workspace and cost line (cost_report grouped by workspace and "
+    "description), in US dollars (the API reports cents). Token lines carry model and token type; web "
+    "search and code execution lines are kept. Allocated to people in fact_ai_costs.",
+    _load_claude_costs,
+)
+# Largest first: side by side, the long pulls start at once and the short ones fill in after.
+SOURCES = [CURSOR_USAGE_EVENTS, CURSOR_EVENTS, CLAUDE_CODE_EVENTS, CLAUDE_EVENTS, CLAUDE_COSTS]
+
+# Each source on its own, for a test or a job that wants one table (production loads them together).
+raw_cursor_events = raw_pull(CURSOR_EVENTS)
+raw_cursor_usage_events = raw_pull(CURSOR_USAGE_EVENTS)
+raw_claude_events = raw_pull(CLAUDE_EVENTS)
+raw_claude_code_events = raw_pull(CLAUDE_CODE_EVENTS)
+raw_claude_costs = raw_pull(CLAUDE_COSTS)
 
 
 @dg.asset(**_snapshot("raw_anthropic_api_keys"))
@@ -184,13 +205,7 @@ def raw_anthropic_users(anthropic: AnthropicAdminAPI):
     yield from validated_output(schemas.RawAnthropicUsers, frame, "raw_anthropic_users")
 
 
-RAW_ASSETS = [
-    raw_cursor_events,
-    raw_cursor_usage_events,
-    raw_claude_events,
-    raw_claude_code_events,
-    raw_claude_costs,
-    raw_anthropic_api_keys,
-    raw_anthropic_workspaces,
-    raw_anthropic_users,
-]
+SNAPSHOT_ASSETS = [raw_anthropic_api_keys, raw_anthropic_workspaces, raw_anthropic_users]
+# The engineering sources pulled side by side, and the snapshots. Production adds the knowledge-work
+# sources to the same pull (definitions.raw_assets).
+RAW_ASSETS = [raw_pull(*SOURCES, name="raw_engineering_pulls"), *SNAPSHOT_ASSETS]

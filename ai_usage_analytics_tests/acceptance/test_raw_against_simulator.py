@@ -135,7 +135,7 @@ def test_a_wrong_key_fails_at_once_saying_which_variable_to_check(warehouse, sim
 
 def test_no_credential_reaches_tables_logs_or_metadata(warehouse, simulator, reference_dir):
     simulator.add_fault("/v1/organizations/cost_report", "429", times=1, retry_after=0)
-    result = run([*PARTITIONED, *raw.RAW_ASSETS[len(PARTITIONED):]], warehouse, simulator, reference_dir,
+    result = run([*PARTITIONED, *raw.SNAPSHOT_ASSETS], warehouse, simulator, reference_dir,
                  first=LAST, last=LAST)
     assert result.success
     failed = run([raw.raw_claude_costs], warehouse, simulator, reference_dir, first=LAST, last=LAST,
