@@ -1,11 +1,11 @@
 """Raw assets: vendor payloads normalised into the raw tables, one UTC day per partition.
 
-Each partitioned table is a ``RawSource`` (``assets/raw_sources.py``): a run loads the ones it
-selects side by side in one step. Every one is range-aware: a run over many days fetches it in chunks the size of
-the vendor's window (Cursor 30 days, Anthropic 31 daily buckets a page), so the calls stay at the
-API minimum and memory at one chunk; each chunk keeps only rows inside it, is validated and staged,
-and the whole window is replaced at the end in one transaction (``assets/chunked.py``). The request
-counts of the run are in the materialisation metadata.
+Each partitioned table is a ``RawSource`` (``assets/raw_sources.py``): a run loads the ones it selects
+side by side in one step. Every one is range-aware: a run over many days fetches it in chunks the
+size of the vendor's window (Cursor 30 days, Anthropic 31 daily buckets a page), so the calls stay at
+the API minimum and memory at one chunk; each chunk keeps only rows inside it, is validated and
+staged, and the whole window is replaced at the end in one transaction (``assets/chunked.py``). The
+request counts of the run are in the materialisation metadata.
 """
 
 from collections.abc import Callable
@@ -19,8 +19,10 @@ from ai_usage_analytics.assets.chunked import day_chunks, window, write_range
 from ai_usage_analytics.assets.raw_sources import OWNERS, RawSource, raw_pull
 from ai_usage_analytics.checks import schemas
 from ai_usage_analytics.checks.schema_check import schema_check_spec, validated_output
-from ai_usage_analytics.resources.anthropic import AnthropicAdminAPI
-from ai_usage_analytics.resources.cursor import CursorAdminAPI
+from ai_usage_analytics.resources.anthropic import (
+    CLAUDE_CODE_PATH, COST_REPORT_PATH, MESSAGES_USAGE_PATH, AnthropicAdminAPI,
+)
+from ai_usage_analytics.resources.cursor import DAILY_USAGE_PATH, USAGE_EVENTS_PATH, CursorAdminAPI
 from ai_usage_analytics.resources.warehouse import Warehouse
 from ai_usage_analytics.settings import SETTINGS
 from ai_usage_analytics.transform import anthropic as anthropic_transform
@@ -48,8 +50,11 @@ def _snapshot(table: str) -> dict:
     )
 
 
-def _request_metadata(before: dict[str, int], after: dict[str, int], start: date, end: date) -> dict:
-    calls = {endpoint: after.get(endpoint, 0) - before.get(endpoint, 0) for endpoint in after}
+def _request_metadata(before: dict[str, int], after: dict[str, int], endpoints: tuple[str, ...], start: date,
+                      end: date) -> dict:
+    """The run's calls to ``endpoints``: only the source's own, as another source may be using the same
+    client side by side."""
+    calls = {endpoint: after.get(endpoint, 0) - before.get(endpoint, 0) for endpoint in endpoints}
     calls = {endpoint: n for endpoint, n in calls.items() if n}
     return {
         "window": f"[{start}, {end})",
@@ -60,15 +65,18 @@ def _request_metadata(before: dict[str, int], after: dict[str, int], start: date
 
 
 def _raw_range(context: dg.AssetExecutionContext, key: dg.AssetKey, warehouse: Warehouse, client,
-               model: type[pa.DataFrameModel], chunk_days: int, build: Callable[[date, date], pd.DataFrame],
-               more_metadata: Callable[[], dict] | None = None, prefetch: int = PREFETCH_CHUNKS):
+               endpoints: tuple[str, ...], model: type[pa.DataFrameModel], chunk_days: int,
+               build: Callable[[date, date], pd.DataFrame], more_metadata: Callable[[], dict] | None = None,
+               prefetch: int = PREFETCH_CHUNKS):
     """``write_range`` over the run's window in ``chunk_days`` chunks (the next ``prefetch`` fetched
-    while this one is checked and staged), with the run's request counts (plus ``more_metadata()`` when given)."""
+    while this one is checked and staged), with the run's request counts to ``endpoints`` (plus
+    ``more_metadata()`` when given)."""
     start, end = window(context)
     before = client.request_counts()
 
     def metadata(_totals: dict) -> dict:
-        return _request_metadata(before, client.request_counts(), start, end) | (more_metadata() if more_metadata else {})
+        counts = _request_metadata(before, client.request_counts(), endpoints, start, end)
+        return counts | (more_metadata() if more_metadata else {})
 
     yield from write_range(
         context, warehouse, model, day_chunks(start, end, chunk_days), build, metadata=metadata,
@@ -82,7 +90,10 @@ def _load_cursor_events(context: dg.AssetExecutionContext, key: dg.AssetKey, cur
         rows = cursor.get_daily_usage(start, end - timedelta(days=1))
         return cursor_transform.normalize_daily_usage(rows, start, end, utc_now(), secrets=[cursor.api_key])
 
-    yield from _raw_range(context, key, warehouse, cursor, schemas.RawCursorEvents, CURSOR_CHUNK_DAYS, build)
+    yield from _raw_range(
+        context, key, warehouse, cursor, (f"POST {DAILY_USAGE_PATH}",),
+        schemas.RawCursorEvents, CURSOR_CHUNK_DAYS, build,
+    )
 
 
 def _load_cursor_usage_events(context: dg.AssetExecutionContext, key: dg.AssetKey, cursor: CursorAdminAPI,
@@ -92,7 +103,8 @@ def _load_cursor_usage_events(context: dg.AssetExecutionContext, key: dg.AssetKe
         return cursor_transform.normalize_usage_events(events, start, end, utc_now(), secrets=[cursor.api_key])
 
     yield from _raw_range(
-        context, key, warehouse, cursor, schemas.RawCursorUsageEvents, CURSOR_EVENTS_CHUNK_DAYS, build
+        context, key, warehouse, cursor, (f"POST {USAGE_EVENTS_PATH}",),
+        schemas.RawCursorUsageEvents, CURSOR_EVENTS_CHUNK_DAYS, build,
     )
 
 
@@ -104,7 +116,10 @@ def _load_claude_events(context: dg.AssetExecutionContext, key: dg.AssetKey, ant
             buckets, start, end, utc_now(), SETTINGS.claude_code_workspace_ids, secrets=[anthropic.api_key]
         )
 
-    yield from _raw_range(context, key, warehouse, anthropic, schemas.RawClaudeEvents, ANTHROPIC_CHUNK_DAYS, build)
+    yield from _raw_range(
+        context, key, warehouse, anthropic, (f"GET {MESSAGES_USAGE_PATH}",),
+        schemas.RawClaudeEvents, ANTHROPIC_CHUNK_DAYS, build,
+    )
 
 
 def _load_claude_code_events(context: dg.AssetExecutionContext, key: dg.AssetKey, anthropic: AnthropicAdminAPI,
@@ -118,7 +133,8 @@ def _load_claude_code_events(context: dg.AssetExecutionContext, key: dg.AssetKey
         return anthropic_transform.normalize_claude_code(records, start, end, utc_now(), secrets=[anthropic.api_key])
 
     yield from _raw_range(
-        context, key, warehouse, anthropic, schemas.RawClaudeCodeEvents, ANTHROPIC_CHUNK_DAYS, build
+        context, key, warehouse, anthropic, (f"GET {CLAUDE_CODE_PATH}",),
+        schemas.RawClaudeCodeEvents, ANTHROPIC_CHUNK_DAYS, build,
     )
 
 
@@ -130,7 +146,10 @@ def _load_claude_costs(context: dg.AssetExecutionContext, key: dg.AssetKey, anth
             buckets, start, end, utc_now(), SETTINGS.claude_code_workspace_ids, secrets=[anthropic.api_key]
         )
 
-    yield from _raw_range(context, key, warehouse, anthropic, schemas.RawClaudeCosts, ANTHROPIC_CHUNK_DAYS, build)
+    yield from _raw_range(
+        context, key, warehouse, anthropic, (f"GET {COST_REPORT_PATH}",),
+        schemas.RawClaudeCosts, ANTHROPIC_CHUNK_DAYS, build,
+    )
 
 
 CURSOR_EVENTS = RawSource(

@@ -14,9 +14,9 @@ from ai_usage_analytics.assets.chunked import day_chunks, window, write_range
 from ai_usage_analytics.assets.raw import _raw_range
 from ai_usage_analytics.assets.raw_sources import RawSource, raw_pull
 from ai_usage_analytics.checks import schemas
-from ai_usage_analytics.resources.claude_analytics import ClaudeAnalyticsAPI
+from ai_usage_analytics.resources.claude_analytics import USER_COST_PATH, USERS_PATH, ClaudeAnalyticsAPI
 from ai_usage_analytics.resources.gemini_billing import GeminiBillingExport
-from ai_usage_analytics.resources.google_reports import GoogleWorkspaceReports
+from ai_usage_analytics.resources.google_reports import ACTIVITIES_PATH, GoogleWorkspaceReports
 from ai_usage_analytics.resources.warehouse import Warehouse
 from ai_usage_analytics.transform import claude_web, gemini
 from ai_usage_analytics.transform.common import utc_now
@@ -44,7 +44,8 @@ def _load_claude_web_events(context: dg.AssetExecutionContext, key: dg.AssetKey,
         )
 
     yield from _raw_range(
-        context, key, warehouse, claude_analytics, schemas.RawClaudeWebEvents, CLAUDE_ANALYTICS_CHUNK_DAYS, build,
+        context, key, warehouse, claude_analytics, (f"GET {USERS_PATH}",),
+        schemas.RawClaudeWebEvents, CLAUDE_ANALYTICS_CHUNK_DAYS, build,
         more_metadata=lambda: {"days_not_yet_available": dg.MetadataValue.json(sorted(not_ready))},
         prefetch=BIG_WINDOW_PREFETCH,
     )
@@ -57,7 +58,8 @@ def _load_claude_web_costs(context: dg.AssetExecutionContext, key: dg.AssetKey,
         return claude_web.normalize_user_cost(rows, start, end, utc_now(), secrets=[claude_analytics.api_key])
 
     yield from _raw_range(
-        context, key, warehouse, claude_analytics, schemas.RawClaudeWebCosts, CLAUDE_ANALYTICS_CHUNK_DAYS, build,
+        context, key, warehouse, claude_analytics, (f"GET {USER_COST_PATH}",),
+        schemas.RawClaudeWebCosts, CLAUDE_ANALYTICS_CHUNK_DAYS, build,
         prefetch=BIG_WINDOW_PREFETCH,
     )
 
@@ -72,7 +74,8 @@ def _load_gemini_events(context: dg.AssetExecutionContext, key: dg.AssetKey,
         return gemini.normalize_gemini_activities(items, first, last, utc_now(), secrets=[google_reports.api_key])
 
     yield from _raw_range(
-        context, key, warehouse, google_reports, schemas.RawGeminiEvents, GOOGLE_REPORTS_CHUNK_DAYS, build,
+        context, key, warehouse, google_reports, (f"GET {ACTIVITIES_PATH}",),
+        schemas.RawGeminiEvents, GOOGLE_REPORTS_CHUNK_DAYS, build,
         more_metadata=lambda: {"days_beyond_retention": beyond},
     )
 

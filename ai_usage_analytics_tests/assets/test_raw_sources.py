@@ -1,5 +1,6 @@
 """Raw sources side by side: concurrency, one source's failure, subsets, the combined pull end to end."""
 
+import json
 import threading
 from decimal import Decimal
 
@@ -111,3 +112,29 @@ def test_a_selected_subset_calls_only_its_vendor(warehouse):
     assert result.success
     assert [m.asset_key.path[-1] for m in result.get_asset_materialization_events()] == ["raw_claude_costs"]
     assert [call.request.url.split("?")[0] for call in responses.calls] == [f"{ANTHROPIC}/v1/organizations/cost_report"]
+
+
+@responses.activate
+def test_each_table_reports_only_its_own_requests_when_two_share_a_client(warehouse):
+    both_in_flight = threading.Barrier(2, timeout=10)  # each source's request waits until the other's is sent
+
+    def serve(page):
+        def callback(_request):
+            both_in_flight.wait()
+            return 200, {"Content-Type": "application/json"}, json.dumps(page)
+        return callback
+
+    day = "2025-06-26"  # the documented usage events' day
+    daily = body("cursor/teams_daily_usage_data.json")
+    daily["data"][0].update(day=day, date=1750896000000)
+    events = body("cursor/teams_filtered_usage_events.json")
+    events["pagination"]["hasNextPage"], events["pagination"]["numPages"] = False, 1
+    responses.add_callback(responses.POST, f"{CURSOR}/teams/daily-usage-data", callback=serve(daily))
+    responses.add_callback(responses.POST, f"{CURSOR}/teams/filtered-usage-events", callback=serve(events))
+    tags = {"dagster/asset_partition_range_start": day, "dagster/asset_partition_range_end": day}
+    result = dg.materialize([raw_pull(raw.CURSOR_EVENTS, raw.CURSOR_USAGE_EVENTS)], tags=tags,
+                            resources=resources(warehouse))
+    calls = {m.asset_key.path[-1]: m.materialization.metadata["http_requests_by_endpoint"].value
+             for m in result.get_asset_materialization_events()}
+    assert calls == {"raw_cursor_events": {"POST /teams/daily-usage-data": 1},
+                     "raw_cursor_usage_events": {"POST /teams/filtered-usage-events": 1}}
