@@ -17,10 +17,12 @@ the frame's construction in ``build(start, end)`` and end with
 from __future__ import annotations
 
 import ctypes
+import threading
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, timedelta
 
 import dagster as dg
@@ -33,6 +35,16 @@ from ai_usage_analytics.resources.warehouse import Warehouse
 
 Window = tuple[date, date]
 SUMMED_CHECK_METADATA = ("offenders", "platform_days", "billed_usd", "lines")
+
+
+# Set by whoever runs ``write_range`` off the main thread (assets/raw_sources.py): once the event is
+# set, the range stops before its next chunk and writes nothing. On the main thread the run's own
+# interrupt does that.
+STOP: ContextVar[threading.Event | None] = ContextVar("write_range_stop", default=None)
+
+
+class RangeStopped(RuntimeError):
+    """The run was interrupted while this range was loading; nothing of it was written."""
 
 
 def window(context: dg.AssetExecutionContext) -> Window:
@@ -173,6 +185,9 @@ def write_range(
     results: dict[str, list[dg.AssetCheckResult]] = defaultdict(list)
     with warehouse.staged_window(table, column, start, end) as stage, _builder(build, chunks, prefetch) as frames:
         for (first, last), frame in zip(chunks, frames):
+            stop = STOP.get()
+            if stop is not None and stop.is_set():
+                raise RangeStopped(f"{table}: the run was interrupted; nothing of [{start}, {end}) was written")
             valid = yield from checked_frame(model, frame, key)
             chunk_results = checks(valid, first, last) if checks else []
             yield from gate(key, chunk_results)

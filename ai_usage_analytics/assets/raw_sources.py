@@ -15,6 +15,8 @@ A source that fails does not stop the others: their tables are written and repor
 fails with that source's error (or, when several failed, one error naming each).
 """
 
+import contextvars
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -22,6 +24,7 @@ from typing import Any
 
 import dagster as dg
 
+from ai_usage_analytics.assets.chunked import STOP
 from ai_usage_analytics.checks.schema_check import schema_check_spec
 from ai_usage_analytics.partitions import daily_partitions
 from ai_usage_analytics.resources.warehouse import Warehouse
@@ -67,8 +70,10 @@ class RawSourcesFailed(RuntimeError):
     """More than one source of a run failed; each is named with its own message."""
 
 
-def _drain(load: Callable[[], Iterator[Any]]) -> tuple[list, Exception | None]:
-    """Every event ``load`` yields, and the exception that ended it (None when it finished)."""
+def _drain(load: Callable[[], Iterator[Any]], stop: threading.Event) -> tuple[list, Exception | None]:
+    """Every event ``load`` yields, and the exception that ended it (None when it finished). Its
+    ranges stop before their next chunk once ``stop`` is set."""
+    STOP.set(stop)
     events: list = []
     try:
         for event in load():
@@ -81,21 +86,27 @@ def _drain(load: Callable[[], Iterator[Any]]) -> tuple[list, Exception | None]:
 def side_by_side(loads: dict[str, Callable[[], Iterator[Any]]], workers: int) -> Iterator[Any]:
     """The events of every load, ``workers`` loads at a time in threads (in the order given, so the
     longest should come first), each load's events yielded here as soon as it ends. Raises after all
-    ended: the one failure itself, or ``RawSourcesFailed`` naming each."""
+    ended: the one failure itself, or ``RawSourcesFailed`` naming each. Interrupted (the run is
+    terminated, or the consumer stops), the loads still running stop before their next chunk, write
+    nothing, and are waited for; loads not started are not started."""
     if len(loads) <= 1 or workers <= 1:
         for load in loads.values():
             yield from load()
         return
     failures: list[tuple[str, Exception]] = []
+    stop = threading.Event()
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="raw-source")
     try:
-        futures = {pool.submit(_drain, load): name for name, load in loads.items()}
+        futures = {
+            pool.submit(contextvars.copy_context().run, _drain, load, stop): name for name, load in loads.items()
+        }
         for future in as_completed(futures):
             events, error = future.result()
             yield from events
             if error is not None:
                 failures.append((futures[future], error))
     finally:
+        stop.set()  # a no-op once every load has ended
         pool.shutdown(wait=True, cancel_futures=True)
     if len(failures) == 1:
         raise failures[0][1]

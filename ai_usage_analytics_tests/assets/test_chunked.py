@@ -1,6 +1,7 @@
 """Range runs written chunk by chunk: chunk boundaries, the staged window write (DuckDB's staging
 files and the interface's in-memory default), and a Dagster run that fails in a later chunk."""
 
+import threading
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -10,7 +11,9 @@ import pandas as pd
 import pandera.pandas as pa
 import pytest
 
-from ai_usage_analytics.assets.chunked import combine_check_results, day_chunks, month_chunks, window, write_range
+from ai_usage_analytics.assets.chunked import (
+    STOP, combine_check_results, day_chunks, month_chunks, window, write_range,
+)
 from ai_usage_analytics.partitions import daily_partitions
 from ai_usage_analytics.resources import duckdb_warehouse
 from ai_usage_analytics.resources.bigquery_warehouse import STAGING_PREFIX, BigQueryWarehouse
@@ -143,6 +146,8 @@ def chunked_events(context: dg.AssetExecutionContext, warehouse: Warehouse):
     def build(first: date, last: date) -> pd.DataFrame:
         if SOURCE.get(str(first)) == "vendor down":
             raise RuntimeError(f"vendor down for {first}")
+        if SOURCE.get(str(first)) == "interrupt":
+            STOP.get().set()
         frame = rows(first, last)
         frame["tokens"] = SOURCE.get(str(first), 10)
         return frame
@@ -205,6 +210,21 @@ def test_a_fetch_failing_in_a_later_chunk_writes_nothing_with_or_without_prefetc
     result = materialize(warehouse, "2025-01-01", "2025-01-25")
     meta = {k: v.value for k, v in result.asset_materializations_for_node("sample_daily_events")[0].metadata.items()}
     assert result.success and meta["dagster/row_count"] == 25 and meta["tokens"] == 250
+
+
+def test_a_range_told_to_stop_ends_before_its_next_chunk_and_writes_nothing(warehouse):
+    assert materialize(warehouse, "2025-01-01", "2025-01-25").success
+    first_load = stored(warehouse)
+    SOURCE["2025-01-11"] = "interrupt"  # the stop arrives while the second chunk is fetched
+    token = STOP.set(threading.Event())
+    try:
+        result = materialize(warehouse, "2025-01-01", "2025-01-25")
+    finally:
+        STOP.reset(token)
+    assert not result.success
+    message = result.get_step_failure_events()[0].step_failure_data.error.to_string()
+    assert "sample_daily_events: the run was interrupted; nothing of [2025-01-01, 2025-01-26) was written" in message
+    assert stored(warehouse) == first_load and staging_tables(warehouse) == []
 
 
 def test_half_month_chunks_cut_at_month_boundaries_and_the_16th():

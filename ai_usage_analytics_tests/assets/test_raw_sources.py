@@ -2,6 +2,7 @@
 
 import json
 import threading
+import time
 from decimal import Decimal
 
 import dagster as dg
@@ -138,3 +139,30 @@ def test_each_table_reports_only_its_own_requests_when_two_share_a_client(wareho
              for m in result.get_asset_materialization_events()}
     assert calls == {"raw_cursor_events": {"POST /teams/daily-usage-data": 1},
                      "raw_cursor_usage_events": {"POST /teams/filtered-usage-events": 1}}
+
+
+def test_an_interrupted_pull_stops_the_running_loads_before_their_next_chunk():
+    from ai_usage_analytics.assets.chunked import STOP, RangeStopped
+
+    chunks_loaded, ended = [], []
+
+    def endless():  # a long range: a chunk every 10 ms until told to stop, as write_range does
+        try:
+            while len(chunks_loaded) < 1000:  # 10 s at most, so a broken stop fails instead of hanging
+                if STOP.get().is_set():
+                    raise RangeStopped("stopped")
+                chunks_loaded.append(1)
+                time.sleep(0.01)
+                yield from ()
+        finally:
+            ended.append("endless")
+
+    def quick():
+        yield "quick: done"
+
+    pull = side_by_side({"endless": endless, "quick": quick}, workers=2)
+    assert next(pull) == "quick: done"
+    started = time.perf_counter()
+    pull.close()  # what the run's interrupt does to the step's generator
+    assert time.perf_counter() - started < 5
+    assert ended == ["endless"] and chunks_loaded
