@@ -26,9 +26,6 @@ CLAUDE_ANALYTICS_CHUNK_DAYS = 31
 # The Reports API serves any range in one paged query; a month keeps a chunk's activities bounded
 # for at most one partial page more per chunk.
 GOOGLE_REPORTS_CHUNK_DAYS = 31
-# A Claude.ai window is a month of every seat user's rows (~150,000 cost lines): one fetched ahead,
-# not two, or a year's run passes 2 GiB.
-BIG_WINDOW_PREFETCH = 1
 BILLING_EXPORT_CHUNK_DAYS = 31
 
 
@@ -47,7 +44,6 @@ def _load_claude_web_events(context: dg.AssetExecutionContext, key: dg.AssetKey,
         context, key, warehouse, claude_analytics, (f"GET {USERS_PATH}",),
         schemas.RawClaudeWebEvents, CLAUDE_ANALYTICS_CHUNK_DAYS, build,
         more_metadata=lambda: {"days_not_yet_available": dg.MetadataValue.json(sorted(not_ready))},
-        prefetch=BIG_WINDOW_PREFETCH,
     )
 
 
@@ -60,7 +56,6 @@ def _load_claude_web_costs(context: dg.AssetExecutionContext, key: dg.AssetKey,
     yield from _raw_range(
         context, key, warehouse, claude_analytics, (f"GET {USER_COST_PATH}",),
         schemas.RawClaudeWebCosts, CLAUDE_ANALYTICS_CHUNK_DAYS, build,
-        prefetch=BIG_WINDOW_PREFETCH,
     )
 
 
