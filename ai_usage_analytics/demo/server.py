@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import threading
 from dataclasses import dataclass, field
@@ -89,6 +90,10 @@ def start_simulator(people: int = 200, seed: int = 7, keys: dict[str, str] | Non
     return SimulatorHandle(f"http://{host}:{server.server_port}", org, app.extensions["simulator"], keys, server, thread)
 
 
+def _interrupt(_signum, _frame) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Serve the synthetic vendor APIs (Cursor, Anthropic, Claude analytics, Google Reports).")
     parser.add_argument("--host", default="127.0.0.1")
@@ -101,8 +106,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     org = Organisation(seed=args.seed, people=args.people, start=args.start, end=args.end, today=args.today)
     server = make_server(args.host, args.port, create_app(org, keys_from_environment()), threaded=True)
-    print(f"http://{args.host}:{server.server_port}", flush=True)
+    # Stop on SIGTERM whatever was inherited: a process started by a Dagster run (or by anything
+    # started with SIGINT ignored) inherits SIGTERM ignored, as Dagster gives SIGTERM SIGINT's handler.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
+        print(f"http://{args.host}:{server.server_port}", flush=True)
         server.serve_forever()
     except KeyboardInterrupt:
         pass

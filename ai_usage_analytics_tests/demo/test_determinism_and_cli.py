@@ -75,3 +75,19 @@ def test_command_line_prints_its_url_and_serves_until_killed():
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_command_line_stops_on_sigterm_even_when_started_with_it_ignored():
+    # A process started by a Dagster run whose SIGINT is ignored inherits SIGTERM ignored too.
+    ignoring = ("import runpy, signal, sys; signal.signal(signal.SIGTERM, signal.SIG_IGN); sys.argv[0] = 'server'; "
+                "runpy.run_module('ai_usage_analytics.demo.server', run_name='__main__')")
+    process = subprocess.Popen(
+        [sys.executable, "-c", ignoring, "--host", "127.0.0.1", "--port", "0", "--people", "30", "--seed", "3"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    try:
+        assert process.stdout.readline().startswith("http://127.0.0.1:")
+        process.terminate()
+        assert process.wait(timeout=10) == 0
+    finally:
+        process.kill()
