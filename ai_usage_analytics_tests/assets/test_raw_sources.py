@@ -133,7 +133,7 @@ def test_each_table_reports_only_its_own_requests_when_two_share_a_client(wareho
     responses.add_callback(responses.POST, f"{CURSOR}/teams/daily-usage-data", callback=serve(daily))
     responses.add_callback(responses.POST, f"{CURSOR}/teams/filtered-usage-events", callback=serve(events))
     tags = {"dagster/asset_partition_range_start": day, "dagster/asset_partition_range_end": day}
-    result = dg.materialize([raw_pull(raw.CURSOR_EVENTS, raw.CURSOR_USAGE_EVENTS)], tags=tags,
+    result = dg.materialize([raw_pull(raw.CURSOR_EVENTS, raw.CURSOR_USAGE_EVENTS, name="cursor_pulls")], tags=tags,
                             resources=resources(warehouse))
     calls = {m.asset_key.path[-1]: m.materialization.metadata["http_requests_by_endpoint"].value
              for m in result.get_asset_materialization_events()}
