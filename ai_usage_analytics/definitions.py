@@ -123,14 +123,14 @@ def unconfigured_sources(settings: Settings) -> dict[str, str]:
     reports = "GOOGLE_REPORTS_ACCESS_TOKEN" in settings.secrets_set or (
         "GOOGLE_APPLICATION_CREDENTIALS" in settings.secrets_set and settings.google_reports_admin_subject is not None
     )
-    claude = "CLAUDE_ANALYTICS_API_KEY" in settings.secrets_set
-    missing = {
-        CLAUDE_WEB_EVENTS.table: None if claude else "set CLAUDE_ANALYTICS_API_KEY",
-        CLAUDE_WEB_COSTS.table: None if claude else "set CLAUDE_ANALYTICS_API_KEY",
-        GEMINI_EVENTS.table: None if reports else
-        "set GOOGLE_APPLICATION_CREDENTIALS and GOOGLE_REPORTS_ADMIN_SUBJECT (or GOOGLE_REPORTS_ACCESS_TOKEN)",
-    }
-    return {table: fix for table, fix in missing.items() if fix}
+    missing: dict[str, str] = {}
+    if "CLAUDE_ANALYTICS_API_KEY" not in settings.secrets_set:
+        missing |= dict.fromkeys((CLAUDE_WEB_EVENTS.table, CLAUDE_WEB_COSTS.table), "set CLAUDE_ANALYTICS_API_KEY")
+    if not reports:
+        missing[GEMINI_EVENTS.table] = (
+            "set GOOGLE_APPLICATION_CREDENTIALS and GOOGLE_REPORTS_ADMIN_SUBJECT (or GOOGLE_REPORTS_ACCESS_TOKEN)"
+        )
+    return missing
 
 
 def raw_assets(settings: Settings) -> list:
