@@ -9,6 +9,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from ai_usage_analytics.checks.day_dtype import Day
 from ai_usage_analytics.checks.text_dtype import Text
 from ai_usage_analytics.transform.platforms import CATEGORIES, COST_MODELS, PLATFORM_CODES, VENDORS
 
@@ -56,10 +57,10 @@ def count():
 
 class RawCursorEvents(_RawTable):
     event_id: Series[Text] = pa.Field(unique=True)
-    ingest_date: Series[pa.Date]
+    ingest_date: Series[Day]
     fetched_at: Series[UtcTimestamp]
     email: Series[Text] = pa.Field(str_contains="@")
-    usage_date: Series[pa.Date]
+    usage_date: Series[Day]
     session_id: Series[Text] = pa.Field(nullable=True)
     total_lines_added: Series[pd.Int64Dtype] = count()
     accepted_lines_added: Series[pd.Int64Dtype] = count()
@@ -96,9 +97,9 @@ class RawCursorEvents(_RawTable):
 
 class RawCursorUsageEvents(_RawTable):
     event_id: Series[Text] = pa.Field(unique=True)
-    ingest_date: Series[pa.Date]
+    ingest_date: Series[Day]
     fetched_at: Series[UtcTimestamp]
-    usage_date: Series[pa.Date]
+    usage_date: Series[Day]
     event_timestamp: Series[UtcTimestamp]
     user_email: Series[Text] = pa.Field(nullable=True)
     model: Series[Text] = pa.Field(nullable=True)
@@ -126,7 +127,7 @@ class RawCursorUsageEvents(_RawTable):
 
 class RawClaudeEvents(_RawTable):
     event_id: Series[Text] = pa.Field(unique=True)
-    ingest_date: Series[pa.Date]
+    ingest_date: Series[Day]
     fetched_at: Series[UtcTimestamp]
     api_key_id: Series[Text] = pa.Field(nullable=True)
     workspace_id: Series[Text] = pa.Field(nullable=True)
@@ -144,7 +145,7 @@ class RawClaudeEvents(_RawTable):
     starting_at: Series[UtcTimestamp]
     ending_at: Series[UtcTimestamp]
     raw_response: Series[Text]
-    usage_date: Series[pa.Date]
+    usage_date: Series[Day]
     cache_creation_5m_tokens: Series[pd.Int64Dtype] = pa.Field(ge=0)
     cache_creation_1h_tokens: Series[pd.Int64Dtype] = pa.Field(ge=0)
     web_search_requests: Series[pd.Int64Dtype] = pa.Field(ge=0)
@@ -159,9 +160,9 @@ class RawClaudeEvents(_RawTable):
 
 class RawClaudeCodeEvents(_RawTable):
     event_id: Series[Text] = pa.Field(unique=True)
-    ingest_date: Series[pa.Date]
+    ingest_date: Series[Day]
     fetched_at: Series[UtcTimestamp]
-    usage_date: Series[pa.Date]
+    usage_date: Series[Day]
     actor_type: Series[Text] = pa.Field(isin=["user_actor", "api_actor"])
     actor_email: Series[Text] = pa.Field(nullable=True)
     api_key_name: Series[Text] = pa.Field(nullable=True)
@@ -193,7 +194,7 @@ class RawClaudeCodeEvents(_RawTable):
 
 class RawClaudeCosts(_RawTable):
     cost_id: Series[Text] = pa.Field(unique=True)
-    ingest_date: Series[pa.Date]
+    ingest_date: Series[Day]
     fetched_at: Series[UtcTimestamp]
     workspace_id: Series[Text] = pa.Field(nullable=True)
     api_key_id: Series[Text] = pa.Field(nullable=True)
@@ -201,7 +202,7 @@ class RawClaudeCosts(_RawTable):
     amount_usd: Series[object]
     description: Series[Text] = pa.Field(nullable=True)
     cost_type: Series[Text] = pa.Field(nullable=True)
-    cost_date: Series[pa.Date]
+    cost_date: Series[Day]
     model: Series[Text] = pa.Field(nullable=True)
     detection_method: Series[Text]
     raw_response: Series[Text]
@@ -260,15 +261,15 @@ def money():
 
 class RawClaudeWebEvents(_RawTable):
     event_id: Series[Text] = pa.Field(unique=True)
-    ingest_date: Series[pa.Date]
+    ingest_date: Series[Day]
     fetched_at: Series[UtcTimestamp]
-    usage_date: Series[pa.Date]
+    usage_date: Series[Day]
     user_id: Series[Text] = pa.Field(nullable=True)
     user_email: Series[Text] = pa.Field(nullable=True)
     user_type: Series[Text] = pa.Field(nullable=True)
     rbac_group_id: Series[Text] = pa.Field(nullable=True)
     rbac_group_name: Series[Text] = pa.Field(nullable=True)
-    last_activity_date: Series[pa.Date] = pa.Field(nullable=True)
+    last_activity_date: Series[Day] = pa.Field(nullable=True)
     chat_message_count: Series[pd.Int64Dtype] = count()
     chat_conversation_count: Series[pd.Int64Dtype] = count()
     chat_thinking_message_count: Series[pd.Int64Dtype] = count()
@@ -303,9 +304,9 @@ class RawClaudeWebEvents(_RawTable):
 
 class RawClaudeWebCosts(_RawTable):
     cost_id: Series[Text] = pa.Field(unique=True)
-    ingest_date: Series[pa.Date]
+    ingest_date: Series[Day]
     fetched_at: Series[UtcTimestamp]
-    cost_date: Series[pa.Date]
+    cost_date: Series[Day]
     starting_at: Series[UtcTimestamp] = pa.Field(nullable=True)
     ending_at: Series[UtcTimestamp] = pa.Field(nullable=True)
     actor_type: Series[Text] = pa.Field(nullable=True)
@@ -335,9 +336,9 @@ class RawClaudeWebCosts(_RawTable):
 
 class RawGeminiEvents(_RawTable):
     event_id: Series[Text] = pa.Field(unique=True)
-    ingest_date: Series[pa.Date]
+    ingest_date: Series[Day]
     fetched_at: Series[UtcTimestamp]
-    usage_date: Series[pa.Date]
+    usage_date: Series[Day]
     actor_email: Series[Text] = pa.Field(nullable=True)
     actor_profile_id: Series[Text] = pa.Field(nullable=True)
     customer_id: Series[Text] = pa.Field(nullable=True)
@@ -354,9 +355,9 @@ class RawGeminiEvents(_RawTable):
 
 class RawGeminiCosts(_RawTable):
     cost_id: Series[Text] = pa.Field(unique=True)
-    ingest_date: Series[pa.Date]
+    ingest_date: Series[Day]
     fetched_at: Series[UtcTimestamp]
-    cost_date: Series[pa.Date]
+    cost_date: Series[Day]
     usage_start_time: Series[UtcTimestamp]
     usage_end_time: Series[UtcTimestamp] = pa.Field(nullable=True)
     billing_account_id: Series[Text] = pa.Field(nullable=True)
@@ -394,8 +395,8 @@ class ApiKeyMappings(_RawTable):
     confidence_score: Series[float] = pa.Field(ge=0, le=1)
     created_at: Series[UtcTimestamp] = pa.Field(nullable=True)
     last_verified: Series[UtcTimestamp] = pa.Field(nullable=True)
-    valid_from: Series[pa.Date] = pa.Field(nullable=True)
-    valid_to: Series[pa.Date] = pa.Field(nullable=True)
+    valid_from: Series[Day] = pa.Field(nullable=True)
+    valid_to: Series[Day] = pa.Field(nullable=True)
 
 
 class DimUsers(_RawTable):
@@ -407,13 +408,13 @@ class DimUsers(_RawTable):
     job_role: Series[Text] = pa.Field(nullable=True)
     user_type: Series[Text] = pa.Field(nullable=True, isin=["engineering", "knowledge_worker", "hybrid"])
     is_active: Series[bool]
-    start_date: Series[pa.Date] = pa.Field(nullable=True)
-    end_date: Series[pa.Date] = pa.Field(nullable=True)
+    start_date: Series[Day] = pa.Field(nullable=True)
+    end_date: Series[Day] = pa.Field(nullable=True)
     created_at: Series[UtcTimestamp]
     updated_at: Series[UtcTimestamp]
     is_discovered: Series[bool]
     discovered_from: Series[Text] = pa.Field(nullable=True)
-    first_seen_date: Series[pa.Date] = pa.Field(nullable=True)
+    first_seen_date: Series[Day] = pa.Field(nullable=True)
 
     @pa.dataframe_check
     def one_unattributed_sentinel(cls, frame: pd.DataFrame) -> bool:
@@ -423,7 +424,7 @@ class DimUsers(_RawTable):
 class Budgets(_RawTable):
     budget_category: Series[Text]
     month: Series[Text] = pa.Field(str_matches=r"^\d{4}-(0[1-9]|1[0-2])$")
-    month_start: Series[pa.Date]
+    month_start: Series[Day]
     budget_usd: Series[object]
 
     @pa.dataframe_check
@@ -439,7 +440,7 @@ class FactAiUsage(_RawTable):
     event_id: Series[Text] = pa.Field(unique=True)
     user_sk: Series[Text]
     platform_sk: Series[Text] = pa.Field(isin=PLATFORM_CODES)
-    usage_date: Series[pa.Date]
+    usage_date: Series[Day]
     event_timestamp: Series[UtcTimestamp]
     session_id: Series[Text] = pa.Field(nullable=True)
     api_key_id: Series[Text] = pa.Field(nullable=True)
@@ -499,7 +500,7 @@ class FactAiCosts(_RawTable):
     cost_id: Series[Text] = pa.Field(unique=True)
     user_sk: Series[Text]
     platform_sk: Series[Text] = pa.Field(isin=PLATFORM_CODES)
-    cost_date: Series[pa.Date]
+    cost_date: Series[Day]
     cost_timestamp: Series[UtcTimestamp]
     api_key_id: Series[Text] = pa.Field(nullable=True)
     billing_account_id: Series[Text] = pa.Field(nullable=True)
