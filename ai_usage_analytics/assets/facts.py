@@ -79,21 +79,24 @@ def _raw(warehouse: Warehouse, table: str, start: date, end: date) -> pd.DataFra
 
 def _ensure_all(warehouse: Warehouse, tables: list[str]) -> None:
     """Create missing source tables once per run, not once per chunk (each is a connection)."""
-    for table in tables:
-        warehouse.ensure_table(table)
+    with warehouse.session():
+        for table in tables:
+            warehouse.ensure_table(table)
 
 
 def _attribution_inputs(warehouse: Warehouse) -> AttributionInputs:
-    return AttributionInputs(
-        mappings=_read(warehouse, "api_key_mappings"),
-        api_keys=_read(warehouse, "raw_anthropic_api_keys"),
-        anthropic_users=_read(warehouse, "raw_anthropic_users"),
-        users=_read(warehouse, "dim_users"),
-    )
+    with warehouse.session():
+        return AttributionInputs(
+            mappings=_read(warehouse, "api_key_mappings"),
+            api_keys=_read(warehouse, "raw_anthropic_api_keys"),
+            anthropic_users=_read(warehouse, "raw_anthropic_users"),
+            users=_read(warehouse, "dim_users"),
+        )
 
 
 def _dimension_keys(warehouse: Warehouse) -> tuple[set[str], set[str]]:
-    return set(_read(warehouse, "dim_users")["user_sk"]), set(_read(warehouse, "dim_platforms")["platform_sk"])
+    with warehouse.session():
+        return set(_read(warehouse, "dim_users")["user_sk"]), set(_read(warehouse, "dim_platforms")["platform_sk"])
 
 
 def _summary(frame: pd.DataFrame) -> dict:
@@ -128,7 +131,8 @@ def fact_ai_usage(context: dg.AssetExecutionContext, warehouse: Warehouse):
     )
 
     def build(first: date, last: date) -> pd.DataFrame:
-        raw = {table: _raw(warehouse, table, first, last) for table in USAGE_SOURCES}
+        with warehouse.session():
+            raw = {table: _raw(warehouse, table, first, last) for table in USAGE_SOURCES}
         return build_fact_ai_usage(
             raw["raw_cursor_events"], raw["raw_cursor_usage_events"], raw["raw_claude_events"],
             raw["raw_claude_code_events"], attribution, run_id, now,
@@ -183,21 +187,22 @@ def fact_ai_costs(context: dg.AssetExecutionContext, warehouse: Warehouse):
     billed: dict[date, pd.DataFrame] = {}
 
     def build(first: date, last: date) -> pd.DataFrame:
-        inputs = CostInputs(
-            claude_costs=_raw(warehouse, "raw_claude_costs", first, last),
-            claude_events=_raw(warehouse, "raw_claude_events", first, last),
-            cursor_events=_raw(warehouse, "raw_cursor_usage_events", first, last),
-            cursor_members=_raw(warehouse, "raw_cursor_events", first, last),
-            cursor_seat_price_usd=prices["cursor"],
-            budgets=budgets,
-            prior_spend=history[pd.to_datetime(history["cost_date"]).dt.date >= first.replace(day=1)],
-            claude_web_costs=_raw(warehouse, "raw_claude_web_costs", first, last),
-            claude_web_events=_raw(warehouse, "raw_claude_web_events", first, last),
-            claude_web_seat_price_usd=prices["claude_web"],
-            gemini_costs=_raw(warehouse, "raw_gemini_costs", first, last),
-            gemini_events=_raw(warehouse, "raw_gemini_events", first, last),
-            gemini_seat_price_usd=prices["gemini"],
-        )
+        with warehouse.session():
+            inputs = CostInputs(
+                claude_costs=_raw(warehouse, "raw_claude_costs", first, last),
+                claude_events=_raw(warehouse, "raw_claude_events", first, last),
+                cursor_events=_raw(warehouse, "raw_cursor_usage_events", first, last),
+                cursor_members=_raw(warehouse, "raw_cursor_events", first, last),
+                cursor_seat_price_usd=prices["cursor"],
+                budgets=budgets,
+                prior_spend=history[pd.to_datetime(history["cost_date"]).dt.date >= first.replace(day=1)],
+                claude_web_costs=_raw(warehouse, "raw_claude_web_costs", first, last),
+                claude_web_events=_raw(warehouse, "raw_claude_web_events", first, last),
+                claude_web_seat_price_usd=prices["claude_web"],
+                gemini_costs=_raw(warehouse, "raw_gemini_costs", first, last),
+                gemini_events=_raw(warehouse, "raw_gemini_events", first, last),
+                gemini_seat_price_usd=prices["gemini"],
+            )
         for platform, (members, price, name) in inputs.seat_holders().items():
             if price is None and len(members):
                 raise dg.Failure(

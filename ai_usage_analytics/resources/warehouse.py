@@ -40,6 +40,12 @@ class Warehouse(dg.ConfigurableResource, ABC):
         """Replace the rows with start <= date_column < end by ``frame``; returns rows written."""
 
     @contextmanager
+    def session(self) -> Iterator[None]:
+        """Calls made inside (on this thread) share what each call would otherwise set up alone: on
+        DuckDB one connection instead of one per call. For a burst of reads; nothing to share here."""
+        yield
+
+    @contextmanager
     def staged_window(self, table: str, date_column: str, start: date, end: date) -> Iterator[WindowStage]:
         """Replace the window [start, end) by frames appended one chunk at a time.
 

@@ -211,3 +211,28 @@ def test_money_is_typed_from_the_ddl_not_from_the_first_values(warehouse):
     SOURCE["2025-03-06"] = rows
     run(warehouse, "2025-03-06")
     assert exact_amounts(warehouse) == [Decimal("0.000000001"), Decimal("23.76"), Decimal("123456789.5")]
+
+
+def test_a_session_reads_through_one_connection_and_other_threads_open_their_own(duckdb_warehouse, monkeypatch):
+    import threading
+
+    import duckdb
+
+    opened = []
+    real_connect = duckdb.connect
+    monkeypatch.setattr(duckdb, "connect", lambda *a, **k: opened.append(1) or real_connect(*a, **k))
+    duckdb_warehouse.ensure_table("sample_daily_events")
+    opened.clear()
+    seen_in_thread = []
+    with duckdb_warehouse.session():
+        with duckdb_warehouse.session():  # nested: still the one connection
+            counts = [len(duckdb_warehouse.read_table("sample_daily_events")) for _ in range(5)]
+        thread = threading.Thread(target=lambda: seen_in_thread.append(len(duckdb_warehouse.query("SELECT 1 AS x"))))
+        thread.start()
+        thread.join(timeout=0.5)  # the file lock is held by the session: the other thread waits for its end
+        assert thread.is_alive()
+    thread.join(timeout=30)
+    assert counts == [0] * 5 and seen_in_thread == [1]
+    assert len(opened) == 2  # the session's and the other thread's, after the session closed
+    duckdb_warehouse.query("SELECT 1")
+    assert len(opened) == 3  # after the session, each call opens again
