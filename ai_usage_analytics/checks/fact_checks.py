@@ -90,7 +90,8 @@ def spend_spikes(
     offenders = []
     for level in ("user_sk", "budget_category"):
         today = _daily(fact, level)
-        past = pd.concat([_daily(history, level), today], ignore_index=True)
+        earlier = _daily(history, level)
+        past = pd.concat([earlier, today], ignore_index=True) if len(earlier) else today
         covered = sorted(set(pd.to_datetime(past["cost_date"]).dt.date))
         totals = past.assign(cost_date=pd.to_datetime(past["cost_date"]).dt.date).groupby([level, "cost_date"])["usd"].sum()
         rows = []
