@@ -133,7 +133,9 @@ def run_scenario(scenario: Scenario, today: date, timeout: float, keep: bool) ->
             spec_path.write_text(json.dumps(spec))
             simulator.reset()
             command = [sys.executable, "-m", "ai_usage_analytics.bench.scenario", str(spec_path), str(result_path)]
+            simulator_cpu_started = time.process_time()  # this process serves the simulator meanwhile
             finished, observed_peak, stderr = run_child(command, env, timeout)
+            simulator_cpu_s = round(time.process_time() - simulator_cpu_started, 3)
             if not finished:
                 counters = simulator.state.counters.snapshot()
                 return {**entry, "status": "timeout", "wall_s": None, "timeout_s": timeout,
@@ -159,6 +161,8 @@ def run_scenario(scenario: Scenario, today: date, timeout: float, keep: bool) ->
     entry["requests_minimum"] = sum(minimum.values())
     entry["source_counts"] = counts
     entry["statuses"] = counters["statuses"]
+    entry["simulator_cpu_s"] = simulator_cpu_s
+    entry["cores"] = os.cpu_count()
     entry["scenario_seconds_with_setup"] = round(time.perf_counter() - started, 1)
     entry["load_average_1m_after"] = round(os.getloadavg()[0], 2)  # other work on the machine skews wall times
     if scenario.mode == "per_partition":
@@ -168,9 +172,11 @@ def run_scenario(scenario: Scenario, today: date, timeout: float, keep: bool) ->
                            "stages_s": entry.get("stages_s"), "rows": entry.get("rows")}
         entry["wall_s"] = round(entry["wall_s"] * factor, 3) if entry.get("wall_s") is not None else None
         entry["requests"] = round(entry["requests"] * factor)
+        for field in ("cpu_s", "simulator_cpu_s"):
+            entry[field] = round(entry[field] * factor, 3) if entry.get(field) is not None else None
         entry["stages_s"] = {k: round(v * factor, 3) for k, v in (entry.get("stages_s") or {}).items()}
-        entry["note"] = (f"one run per partition over the last {scenario.sample_days} day(s), wall time, stages and "
-                         f"requests multiplied by {scenario.days}/{scenario.sample_days}; rows are the sample's; "
+        entry["note"] = (f"one run per partition over the last {scenario.sample_days} day(s), wall time, CPU, stages "
+                         f"and requests multiplied by {scenario.days}/{scenario.sample_days}; rows are the sample's; "
                          "requests_minimum is for the whole range")
     else:
         entry["extrapolated"] = False

@@ -95,18 +95,21 @@ def peak_rss_by_step(entries: Iterable[tuple[str, str, float]], samples: list[tu
 
 
 class Stopwatch:
-    """``with Stopwatch() as watch: ...`` then ``watch.seconds`` (monotonic clock)."""
+    """``with Stopwatch() as watch: ...`` then ``watch.seconds`` (monotonic clock) and
+    ``watch.cpu_seconds``: the CPU time this process spent meanwhile, every thread's (DuckDB's and
+    the HTTP read-ahead's included)."""
 
     def __init__(self) -> None:
-        self.started = 0.0
-        self.seconds = 0.0
+        self.started = self.cpu_started = 0.0
+        self.seconds = self.cpu_seconds = 0.0
 
     def __enter__(self) -> Stopwatch:
-        self.started = time.perf_counter()
+        self.started, self.cpu_started = time.perf_counter(), time.process_time()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.seconds = time.perf_counter() - self.started
+        self.cpu_seconds = time.process_time() - self.cpu_started
 
 
 def step_durations(entries: Iterable[tuple[str, str, float]]) -> dict[str, float]:

@@ -14,6 +14,22 @@ def _get(results: dict, name: str, field: str):
     return entry.get(field) if entry.get("status") == "ok" else None
 
 
+def cpu_bound_s(entry: dict) -> float | None:
+    """The wall time the scenario's CPU work alone needs on this machine: the pipeline's and the
+    simulator's CPU seconds spread perfectly over every core. No schedule of that work runs faster."""
+    cpu, simulator, cores = entry.get("cpu_s"), entry.get("simulator_cpu_s"), entry.get("cores")
+    return None if cpu is None or simulator is None or not cores else (cpu + simulator) / cores
+
+
+def cpu_line(name: str, entry: dict) -> str | None:
+    bound = cpu_bound_s(entry)
+    if bound is None or not entry.get("wall_s"):
+        return None
+    busy = (entry["cpu_s"] + entry["simulator_cpu_s"]) / entry["wall_s"]
+    return (f"  {name} CPU: pipeline {entry['cpu_s']:,.1f} s, simulator {entry['simulator_cpu_s']:,.1f} s; "
+            f"{busy:.2f} of {entry['cores']} cores busy on average; that work needs at least {bound:,.0f} s here")
+
+
 def targets(results: dict) -> list[dict]:
     """Each target: what, target, measured (text), met (True / False / None when not measured)."""
     single = "backfill_single_run"
@@ -103,6 +119,9 @@ def render(results: dict, quick: bool) -> str:
                 f"usage events ({volume['cursor_events_per_active_member_day']} per active member-day, heavy users "
                 f"{volume['cursor_events_per_active_heavy_member_day']}, at most {volume['cursor_events_max_member_day']}), "
                 f"{volume['claude_code_records'] / days:,.0f} Claude Code records a day")
+        cpu = cpu_line(name, r)
+        if cpu:
+            lines.append(cpu)
         if r.get("extrapolated"):
             s = r.get("sample") or {}
             lines.append(f"  {name}: EXTRAPOLATED from {r.get('sample_days')} day(s) x {r['days']}/"

@@ -126,6 +126,7 @@ def run_pipeline(spec: dict) -> dict:
     return {
         "success": success,
         "wall_s": round(total.seconds, 3),
+        "cpu_s": round(total.cpu_seconds, 3),
         "runs": len(runs),
         "stages_s": {k: round(v, 3) for k, v in stages.items()},
         "steps_s": {k: round(v, 3) for k, v in sorted(steps.items(), key=lambda i: -i[1])},
@@ -145,6 +146,7 @@ def run_floor(spec: dict) -> dict:
     with Stopwatch() as total:
         timings = floor.fetch_and_load(spec)
     timings["wall_s"] = round(total.seconds, 3)
+    timings["cpu_s"] = round(total.cpu_seconds, 3)
     timings["success"] = True
     return timings
 

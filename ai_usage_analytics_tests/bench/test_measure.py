@@ -62,3 +62,18 @@ def test_the_sampler_records_this_process_while_it_runs():
     with RssSampler(interval=0.01) as sampler:
         time.sleep(0.1)
     assert len(sampler.samples) >= 2 and all(mb > 10 for _, mb in sampler.samples)
+
+
+def test_the_stopwatch_counts_cpu_time_apart_from_waiting():
+    import time
+
+    from ai_usage_analytics.bench.measure import Stopwatch
+
+    with Stopwatch() as waiting:
+        time.sleep(0.3)
+    with Stopwatch() as computing:
+        deadline = time.perf_counter() + 0.3
+        while time.perf_counter() < deadline:
+            pass
+    assert waiting.seconds >= 0.3 and waiting.cpu_seconds < 0.1
+    assert computing.cpu_seconds > 0.2

@@ -37,6 +37,7 @@ def check_entry(name: str, entry: dict) -> None:
     assert not missing, (name, missing)
     assert entry["status"] == "ok", (name, entry.get("error"))
     assert entry["wall_s"] > 0 and entry["peak_rss_mb"] > 0
+    assert entry["cpu_s"] > 0 and entry["simulator_cpu_s"] > 0 and entry["cores"] >= 1
     assert entry["requests"] >= entry["requests_minimum"] > 0
     assert sum(entry["rows"].values()) > 0
 
@@ -72,3 +73,15 @@ def test_every_scenario_at_a_tiny_size(tmp_path):
         check_entry(name, entry)
     assert results["backfill_per_partition"]["extrapolated"] is True
     assert results["backfill_single_run"]["requests"] == results["backfill_single_run"]["requests_minimum"]
+
+
+def test_the_cpu_line_bounds_the_wall_time_by_the_cores():
+    from ai_usage_analytics.bench.report import cpu_bound_s, cpu_line
+
+    entry = {"wall_s": 400.0, "cpu_s": 420.0, "simulator_cpu_s": 180.0, "cores": 2}
+    assert cpu_bound_s(entry) == 300.0
+    assert cpu_line("backfill_single_run", entry) == (
+        "  backfill_single_run CPU: pipeline 420.0 s, simulator 180.0 s; 1.50 of 2 cores busy on average; "
+        "that work needs at least 300 s here"
+    )
+    assert cpu_bound_s({"wall_s": 1.0, "cpu_s": 1.0}) is None and cpu_line("daily", {"wall_s": 1.0}) is None
