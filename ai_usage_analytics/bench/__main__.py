@@ -20,7 +20,7 @@ import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from ai_usage_analytics.bench.measure import vm_hwm_kib
+from ai_usage_analytics.bench.measure import tree_rss_mb, vm_hwm_kib
 from ai_usage_analytics.bench.minimum import range_counts, requests_minimum
 from ai_usage_analytics.bench.report import render, targets
 from ai_usage_analytics.bench.scenarios import SCENARIO_NAMES, Scenario, build_scenarios
@@ -69,11 +69,13 @@ def minimum_for(org, scenario: Scenario, first: date, last: date) -> tuple[dict[
 
 
 def _child_peak_mb(pid: int) -> float | None:
+    """The scenario process's high-water mark, or its resident memory with its workers' when higher."""
     try:
         kib = vm_hwm_kib(Path(f"/proc/{pid}/status").read_text())
     except OSError:
         return None
-    return None if kib is None else round(kib / 1024, 1)
+    own = None if kib is None else round(kib / 1024, 1)
+    return max(filter(None, (own, tree_rss_mb(pid))), default=None)
 
 
 def run_child(command: list[str], env: dict, timeout: float) -> tuple[bool, float | None, str]:

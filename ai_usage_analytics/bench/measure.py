@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import resource
 import threading
 import time
 from collections.abc import Iterable
@@ -44,9 +46,38 @@ def rss_mb(status_path: Path = PROC_STATUS) -> float | None:
     return None if kib is None else round(kib / 1024, 1)
 
 
+def descendants(pid: int, proc: Path = Path("/proc")) -> list[int]:
+    """Every process started below ``pid`` and still running (the raw pull's workers), recursively."""
+    found, todo = [], [pid]
+    while todo:
+        for task in (proc / str(todo.pop()) / "task").glob("*"):
+            try:
+                children = [int(child) for child in (task / "children").read_text().split()]
+            except (OSError, ValueError):  # ended meanwhile
+                continue
+            found += children
+            todo += children
+    return found
+
+
+def tree_rss_mb(pid: int | None = None, proc: Path = Path("/proc")) -> float | None:
+    """Resident memory now (VmRSS) of ``pid`` (this process) and every process below it, MiB."""
+    pid = os.getpid() if pid is None else pid
+    total, seen = 0, False
+    for member in (pid, *descendants(pid, proc)):
+        try:
+            kib = status_kib((proc / str(member) / "status").read_text(), "VmRSS")
+        except OSError:
+            continue
+        if kib is not None:
+            total, seen = total + kib, True
+    return round(total / 1024, 1) if seen else None
+
+
 class RssSampler:
-    """Resident memory sampled every ``interval`` seconds in a daemon thread, as (wall clock, MiB):
-    with the steps' start and end times it tells which step holds the peak."""
+    """Resident memory of this process and its workers sampled every ``interval`` seconds in a daemon
+    thread, as (wall clock, MiB): with the steps' start and end times it tells which step holds the
+    peak, and it sees the raw pull's worker processes, which this process's own peak does not."""
 
     def __init__(self, interval: float = 1.0) -> None:
         self.interval = interval
@@ -56,7 +87,7 @@ class RssSampler:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            value = rss_mb()
+            value = tree_rss_mb()
             if value is not None:
                 self.samples.append((time.time(), value))
             self._stop.wait(self.interval)
@@ -94,22 +125,28 @@ def peak_rss_by_step(entries: Iterable[tuple[str, str, float]], samples: list[tu
     return peaks
 
 
+def cpu_time() -> float:
+    """CPU seconds of this process (every thread's: DuckDB's, the HTTP read-ahead's) and of its
+    child processes that have ended (the raw pull's workers)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
 class Stopwatch:
     """``with Stopwatch() as watch: ...`` then ``watch.seconds`` (monotonic clock) and
-    ``watch.cpu_seconds``: the CPU time this process spent meanwhile, every thread's (DuckDB's and
-    the HTTP read-ahead's included)."""
+    ``watch.cpu_seconds`` (``cpu_time`` meanwhile)."""
 
     def __init__(self) -> None:
         self.started = self.cpu_started = 0.0
         self.seconds = self.cpu_seconds = 0.0
 
     def __enter__(self) -> Stopwatch:
-        self.started, self.cpu_started = time.perf_counter(), time.process_time()
+        self.started, self.cpu_started = time.perf_counter(), cpu_time()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.seconds = time.perf_counter() - self.started
-        self.cpu_seconds = time.process_time() - self.cpu_started
+        self.cpu_seconds = cpu_time() - self.cpu_started
 
 
 def step_durations(entries: Iterable[tuple[str, str, float]]) -> dict[str, float]:

@@ -131,6 +131,7 @@ def run_pipeline(spec: dict) -> dict:
         "stages_s": {k: round(v, 3) for k, v in stages.items()},
         "steps_s": {k: round(v, 3) for k, v in sorted(steps.items(), key=lambda i: -i[1])},
         "peak_rss_mb_by_step": dict(sorted(peaks.items(), key=lambda i: -i[1])),
+        "peak_tree_rss_mb": max((mb for _, mb in sampler.samples), default=None),
         "failed_checks": sorted(set(failed_checks)),
         "step_failures": step_failures,
         "rows": table_rows(SETTINGS.duckdb_path),
@@ -158,7 +159,8 @@ def main(argv: list[str]) -> int:
         result = run_floor(spec) if spec["mode"] == "floor" else run_pipeline(spec)
     except Exception:  # the parent reports it; a crash must still leave a result
         result = {"success": False, "error": traceback.format_exc()[-4000:]}
-    result["peak_rss_mb"] = peak_rss_mb()
+    # the process's own high-water mark, or the sampled sum with its worker processes when higher
+    result["peak_rss_mb"] = max(filter(None, (peak_rss_mb(), result.get("peak_tree_rss_mb"))), default=None)
     out.write_text(json.dumps(result, indent=2))
     return 0 if result.get("success") else 1
 

@@ -77,3 +77,17 @@ def test_the_stopwatch_counts_cpu_time_apart_from_waiting():
             pass
     assert waiting.seconds >= 0.3 and waiting.cpu_seconds < 0.1
     assert computing.cpu_seconds > 0.2
+
+
+def test_the_tree_memory_adds_every_process_below_this_one(tmp_path):
+    from ai_usage_analytics.bench.measure import descendants, tree_rss_mb
+
+    tree = {100: [200, 300], 200: [], 300: [400], 400: []}
+    for pid, children in tree.items():
+        task = tmp_path / str(pid) / "task" / str(pid)
+        task.mkdir(parents=True)
+        (task / "children").write_text(" ".join(map(str, children)) + (" " if children else ""))
+        (tmp_path / str(pid) / "status").write_text(f"Name:\tpython\nVmRSS:\t {pid * 10} kB\n")
+    assert sorted(descendants(100, tmp_path)) == [200, 300, 400]
+    assert tree_rss_mb(100, tmp_path) == round((1000 + 2000 + 3000 + 4000) / 1024, 1)
+    assert tree_rss_mb(999, tmp_path) is None  # no such process
