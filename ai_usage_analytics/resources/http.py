@@ -62,10 +62,20 @@ class VendorAPIError(Exception):
         self.request_id = request_id
         super().__init__(self._render())
 
+    def __reduce__(self):  # pickled with its fields (a raw pull's worker process sends it back)
+        return _rebuild_error, (type(self), dict(self.__dict__), self.args)
+
     def _render(self) -> str:
         if self.status is None:
             return f"{self.vendor} {self.endpoint} failed: {self.message}"
         return f"{self.vendor} {self.endpoint} returned {self.status}: {self.message}"
+
+
+def _rebuild_error(kind: type, fields: dict, args: tuple) -> VendorAPIError:
+    error = Exception.__new__(kind)
+    error.args = args
+    error.__dict__.update(fields)
+    return error
 
 
 class MissingCredentialsError(VendorAPIError):

@@ -681,3 +681,16 @@ def test_read_ahead_stops_the_producer_when_the_consumer_stops():
     stream.close()
     time.sleep(0.3)
     assert len(produced) <= 4
+
+
+def test_a_vendor_error_survives_pickling_with_its_fields():
+    import pickle
+
+    from ai_usage_analytics.resources.http import MissingCredentialsError, VendorAPIError
+
+    error = pickle.loads(pickle.dumps(VendorAPIError("Cursor", "POST /teams/spend", 401, "Invalid API key", "req-1")))
+    assert type(error) is VendorAPIError and str(error) == "Cursor POST /teams/spend returned 401: Invalid API key"
+    assert (error.vendor, error.status, error.request_id) == ("Cursor", 401, "req-1")
+    missing = pickle.loads(pickle.dumps(MissingCredentialsError("Cursor", "POST /teams/spend", "CURSOR_API_KEY", "a key")))
+    assert type(missing) is MissingCredentialsError and missing.env_var == "CURSOR_API_KEY"
+    assert str(missing).startswith("CURSOR_API_KEY is not set")
