@@ -168,7 +168,8 @@ def write_range(
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     """Build, check and stage every chunk, then swap the window in and report once.
 
-    ``build(start, end)``: the chunk's frame. ``checks(valid, start, end)``: check results on the
+    ``build(start, end)``: the chunk's frame, or (for a chunk too large to hold at once, and only
+    without ``checks``) an iterator of its frames, each checked and staged as it comes. ``checks(valid, start, end)``: check results on the
     validated chunk; a failed ERROR check stops the run before anything is written. ``summarize``:
     numbers (or dicts of numbers) per chunk, summed over the run. ``metadata(totals)``: the run's
     materialisation metadata from those totals (the totals themselves when not given).
@@ -184,21 +185,27 @@ def write_range(
     totals: dict = {}
     results: dict[str, list[dg.AssetCheckResult]] = defaultdict(list)
     with warehouse.staged_window(table, column, start, end) as stage, _builder(build, chunks, prefetch) as frames:
-        for (first, last), frame in zip(chunks, frames):
-            stop = STOP.get()
-            if stop is not None and stop.is_set():
-                raise RangeStopped(f"{table}: the run was interrupted; nothing of [{start}, {end}) was written")
-            valid = yield from checked_frame(model, frame, key)
-            chunk_results = checks(valid, first, last) if checks else []
-            yield from gate(key, chunk_results)
-            stage.append(valid)
-            for result in chunk_results:
-                results[result.check_name].append(result)
-            if summarize:
-                _add(totals, summarize(valid))
-            context.log.debug(f"{table}: staged [{first}, {last}) with {len(valid)} rows")
-            del frame, valid
-            return_freed_memory()
+        for (first, last), built in zip(chunks, frames):
+            if checks and not isinstance(built, pd.DataFrame):
+                raise TypeError("a build with checks returns one frame per chunk: the checks are per chunk")
+            staged = 0
+            for frame in [built] if isinstance(built, pd.DataFrame) else built:
+                stop = STOP.get()
+                if stop is not None and stop.is_set():
+                    raise RangeStopped(f"{table}: the run was interrupted; nothing of [{start}, {end}) was written")
+                valid = yield from checked_frame(model, frame, key)
+                chunk_results = checks(valid, first, last) if checks else []
+                yield from gate(key, chunk_results)
+                stage.append(valid)
+                for result in chunk_results:
+                    results[result.check_name].append(result)
+                if summarize:
+                    _add(totals, summarize(valid))
+                staged += len(valid)
+                del frame, valid
+                return_freed_memory()
+            context.log.debug(f"{table}: staged [{first}, {last}) with {staged} rows")
+            del built
     written = {"window": f"[{start}, {end})", "days": (end - start).days, "chunks": len(chunks),
                "dagster/row_count": stage.rows}
     yield dg.MaterializeResult(asset_key=key, metadata=written | (metadata(totals) if metadata else totals))

@@ -9,7 +9,8 @@ non-date ``last_activity_date`` becoming null.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import sys
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 
 import pandas as pd
@@ -37,6 +38,9 @@ EVENT_COUNTS = [
     "office_message_count", "office_session_count", "science_message_count", "science_session_count", "web_search_count",
 ]
 COST_LINE_FIELDS = ("product", "model", "cost_type", "token_type", "context_window", "inference_geo", "speed", "rbac_group_id")
+# A month of user_cost_report lines is ~140,000 rows at 2,000 people; a raw pull stages them this many
+# at a time, so a chunk's memory does not grow with the organisation.
+USER_COST_BATCH_ROWS = 25_000
 COST_ROW_FIELDS = (
     "cost_id", "cost_date", "starting_at", "ending_at", "actor_type", "actor_user_id", "actor_email", "actor_name",
     "actor_deleted", "platform", *COST_LINE_FIELDS, "amount_usd", "list_amount_usd", "currency", "requests",
@@ -110,12 +114,16 @@ def normalize_analytics_users(
     return _finish(list(rows.values()), "raw_claude_web_events", "usage_date", start, end, EVENT_COUNTS)
 
 
-def normalize_user_cost(
-    items: Iterable[dict], start: date, end: date, fetched_at: datetime, secrets: Iterable[str] = ()
-) -> pd.DataFrame:
-    """One row per (daily bucket, user, cost line) in [start, end), amounts in dollars."""
+def user_cost_batches(
+    items: Iterable[dict], start: date, end: date, fetched_at: datetime, secrets: Iterable[str] = (),
+    batch_rows: int = USER_COST_BATCH_ROWS,
+) -> Iterator[pd.DataFrame]:
+    """``normalize_user_cost``'s rows as the pages stream in, in frames of at most ``batch_rows``
+    rows (at least one frame). A row repeated by the vendor (the same bucket, person and line) is kept
+    once, wherever it comes."""
     secrets = tuple(secrets)
-    rows: dict[str, tuple] = {}  # tuples, not dicts: a 31-day window is ~150,000 rows held at once
+    seen: set[str] = set()
+    rows: list[tuple] = []  # tuples, not dicts: cheaper per row
     stamps: dict = {}  # a window has a few dozen distinct bucket bounds and thousands of rows
 
     def stamp(value):
@@ -123,6 +131,7 @@ def normalize_user_cost(
             stamps[value] = parse_utc(value)
         return stamps[value]
 
+    sent = False
     for item in items:
         actor = item.get("actor") or {}
         starting_at, ending_at = stamp(item.get("starting_at")), stamp(item.get("ending_at"))
@@ -131,15 +140,33 @@ def normalize_user_cost(
         line = tuple(item.get(field) for field in COST_LINE_FIELDS)
         email = _lower(actor.get("email"))
         cost_id = stable_id("claude_web_cost", starting_at.isoformat(), actor.get("user_id") or email, *line)
-        rows[cost_id] = (
+        if cost_id in seen:
+            continue
+        seen.add(cost_id)
+        rows.append((
             cost_id, starting_at.date(), starting_at, ending_at, actor.get("type"), actor.get("user_id"), email,
             actor.get("name"), actor.get("deleted"),
             "claude_code" if item.get("product") == "claude_code" else "claude_web", *line,
             cents_to_usd(item.get("amount")), cents_to_usd(item.get("list_amount")), item.get("currency") or "USD",
             item.get("requests"), raw_json(item, secrets),
-        )
-    result = pd.DataFrame(list(rows.values()), columns=COST_ROW_FIELDS)
-    del rows
+        ))
+        if len(rows) >= batch_rows:
+            yield _cost_frame(rows, start, end, fetched_at)
+            rows, sent = [], True
+    if rows or not sent:
+        yield _cost_frame(rows, start, end, fetched_at)
+
+
+def normalize_user_cost(
+    items: Iterable[dict], start: date, end: date, fetched_at: datetime, secrets: Iterable[str] = ()
+) -> pd.DataFrame:
+    """One row per (daily bucket, user, cost line) in [start, end), amounts in dollars."""
+    (frame,) = user_cost_batches(items, start, end, fetched_at, secrets, batch_rows=sys.maxsize)
+    return frame
+
+
+def _cost_frame(rows: list[tuple], start: date, end: date, fetched_at: datetime) -> pd.DataFrame:
+    result = pd.DataFrame(rows, columns=COST_ROW_FIELDS)
     for column, value in audit_columns(fetched_at).items():
         result[column] = value
     result = _finish_frame(result, "raw_claude_web_costs", "cost_date", start, end, ["requests"])

@@ -236,3 +236,46 @@ def test_half_month_chunks_cut_at_month_boundaries_and_the_16th():
     ]
     assert half_month_chunks(date(2025, 3, 16), date(2025, 3, 17)) == [(date(2025, 3, 16), date(2025, 3, 17))]
     assert len(half_month_chunks(date(2025, 1, 1), date(2026, 1, 1))) == 24
+
+
+@dg.asset(
+    name="sample_daily_events", partitions_def=daily_partitions, metadata={"partition_expr": "usage_date"},
+    backfill_policy=dg.BackfillPolicy.single_run(), check_specs=[dg.AssetCheckSpec("schema", asset="sample_daily_events")],
+)
+def chunked_in_parts(context: dg.AssetExecutionContext, warehouse: Warehouse):
+    def build(first: date, last: date):
+        frame = rows(first, last)
+        frame["tokens"] = 10
+        for day in frame["usage_date"].unique():  # one frame per day of the chunk
+            if SOURCE.get(str(day)) == "vendor down":
+                raise RuntimeError(f"vendor down for {day}")
+            yield frame[frame["usage_date"] == day].reset_index(drop=True)
+
+    yield from write_range(context, warehouse, Events, day_chunks(*window(context), 10), build,
+                           summarize=lambda v: {"parts": 1}, prefetch=SOURCE.get("prefetch", 0))
+
+
+@pytest.mark.parametrize("prefetch", [0, 1])
+def test_a_chunk_built_in_parts_is_staged_part_by_part_and_a_late_failure_writes_nothing(warehouse, prefetch):
+    SOURCE["prefetch"] = prefetch
+    tags = {"dagster/asset_partition_range_start": "2025-01-01", "dagster/asset_partition_range_end": "2025-01-25"}
+    run = lambda: dg.materialize([chunked_in_parts], tags=tags, resources={"warehouse": warehouse}, raise_on_error=False)  # noqa: E731
+    result = run()
+    meta = {k: v.value for k, v in result.asset_materializations_for_node("sample_daily_events")[0].metadata.items()}
+    assert result.success and (meta["dagster/row_count"], meta["chunks"], meta["parts"]) == (25, 3, 25)
+    first_load = stored(warehouse)
+    SOURCE["2025-01-24"] = "vendor down"  # in the last part of the last chunk
+    assert not run().success
+    assert stored(warehouse) == first_load and staging_tables(warehouse) == []
+
+
+def test_a_build_with_checks_returns_one_frame_per_chunk(warehouse):
+    @dg.asset(name="sample_daily_events", partitions_def=daily_partitions, metadata={"partition_expr": "usage_date"},
+              check_specs=[dg.AssetCheckSpec("schema", asset="sample_daily_events")])
+    def parts_with_checks(context: dg.AssetExecutionContext, warehouse: Warehouse):
+        yield from write_range(context, warehouse, Events, day_chunks(*window(context), 10),
+                               lambda first, last: iter([rows(first, last).assign(tokens=1)]), checks=lambda *_: [])
+
+    result = dg.materialize([parts_with_checks], partition_key="2025-01-01", resources={"warehouse": warehouse},
+                            raise_on_error=False)
+    assert "a build with checks returns one frame per chunk" in result.get_step_failure_events()[0].step_failure_data.error.to_string()

@@ -171,3 +171,23 @@ def test_a_positive_credit_or_another_currency_breaks_the_contract():
 def test_email_label_fits_the_vertex_label_rules():
     assert email_label("Jane.O'Neil+ai@Example.co.uk") == "jane_o-neil-ai_at_example_co_uk"
     assert len(email_label("x" * 80 + "@example.com")) == 63
+
+
+def test_user_cost_batches_hold_a_bounded_number_of_rows_and_keep_a_repeated_row_once():
+    def item(user: str, day: int, amount: str) -> dict:
+        return {"starting_at": f"2026-03-{day:02d}T00:00:00Z", "ending_at": f"2026-03-{day + 1:02d}T00:00:00Z",
+                "actor": {"type": "user_actor", "user_id": user, "email": f"{user}@example.com"},
+                "product": "chat", "model": "claude-sonnet-4", "cost_type": "tokens", "token_type": "output_tokens",
+                "amount": amount, "currency": "USD"}
+
+    items = [item(f"u{i}", 10 + i % 3, str(100 + i)) for i in range(7)]
+    items.insert(5, dict(items[1]))  # the vendor repeats a row across pages
+    whole = claude_web.normalize_user_cost(items, date(2026, 3, 10), date(2026, 3, 13), NOW)
+    parts = list(claude_web.user_cost_batches(items, date(2026, 3, 10), date(2026, 3, 13), NOW, batch_rows=3))
+    assert [len(p) for p in parts] == [3, 3, 1] and len(whole) == 7
+    joined = pd.concat(parts, ignore_index=True)
+    assert joined["cost_id"].tolist() == whole["cost_id"].tolist()
+    assert joined["amount_usd"].tolist() == whole["amount_usd"].tolist()
+    assert list(joined.dtypes) == list(whole.dtypes)
+    empty = list(claude_web.user_cost_batches([], date(2026, 3, 10), date(2026, 3, 13), NOW, batch_rows=3))
+    assert len(empty) == 1 and empty[0].empty and list(empty[0].columns) == list(whole.columns)
