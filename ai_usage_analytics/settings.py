@@ -58,6 +58,7 @@ class Settings:
     dashboard_dir: Path
     dashboard_person_level: bool
     reattribution_lookback_days: int
+    raw_workers: int
     secrets_set: frozenset[str]
 
 
@@ -151,6 +152,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         dashboard_dir=_path(env.get("AI_USAGE_DASHBOARD_DIR", "").strip() or "data/dashboards"),
         dashboard_person_level=_flag(env, "AI_USAGE_DASHBOARD_PERSON_LEVEL"),
         reattribution_lookback_days=_int(env, "AI_USAGE_REATTRIBUTION_LOOKBACK_DAYS", 90, minimum=0),
+        raw_workers=_int(env, "AI_USAGE_RAW_WORKERS", 2, minimum=1),
         secrets_set=frozenset(name for name in SECRET_VARIABLES if env.get(name, "").strip()),
     )
 

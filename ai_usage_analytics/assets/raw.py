@@ -9,6 +9,7 @@ request counts of the run are in the materialisation metadata.
 """
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import date, timedelta
 
 import dagster as dg
@@ -30,14 +31,20 @@ from ai_usage_analytics.transform import cursor as cursor_transform
 from ai_usage_analytics.transform.common import utc_now
 
 CURSOR_CHUNK_DAYS = 30  # the daily-usage-data window
-# Usage events are any range in one paged query; 10 days keep a chunk near 100k events at 2,000
-# people (a third of the memory of 30) for at most one partial page more per chunk.
-CURSOR_EVENTS_CHUNK_DAYS = 10
+# Usage events are any range in one paged query; 3 days keep a chunk near 20k events at 2,000
+# people for at most one partial page more per chunk. Two sources pulled at once in worker processes
+# (assets/raw_workers.py) each hold their own chunks: with 10 days (and Claude.ai's month of cost lines
+# in one frame) a year's pull peaked at 2,455 MiB; with 3 days (and those lines staged 25,000 at a
+# time, claude_web.user_cost_batches) at 1,890 MiB, for 41 more requests.
+CURSOR_EVENTS_CHUNK_DAYS = 3
 ANTHROPIC_CHUNK_DAYS = 31  # daily buckets on one usage/cost report page
 # Chunks fetched ahead, in a thread: while one is parsed the vendor prepares the next. One, not two:
 # another source pulled side by side fills the waits now, and two ahead for both sources at once
-# took a year's run past 2 GiB (2,086 MiB; 1,900 with one). Memory holds PREFETCH_CHUNKS + 1 chunks.
+# took a year's run past 2 GiB (2,086 MiB; 1,900 with one). Memory holds the chunks ahead + 1.
 PREFETCH_CHUNKS = 1
+# A worker process (assets/raw_workers.py) sets 0: the other worker fills its waits, and a chunk
+# ahead in each of two processes took a year's pull past 2 GiB.
+FETCH_AHEAD: ContextVar[int] = ContextVar("fetch_ahead", default=PREFETCH_CHUNKS)
 
 
 def _snapshot(table: str) -> dict:
@@ -66,9 +73,8 @@ def _request_metadata(before: dict[str, int], after: dict[str, int], endpoints: 
 
 def _raw_range(context: dg.AssetExecutionContext, key: dg.AssetKey, warehouse: Warehouse, client,
                endpoints: tuple[str, ...], model: type[pa.DataFrameModel], chunk_days: int,
-               build: Callable[[date, date], pd.DataFrame], more_metadata: Callable[[], dict] | None = None,
-               prefetch: int = PREFETCH_CHUNKS):
-    """``write_range`` over the run's window in ``chunk_days`` chunks (the next ``prefetch`` fetched
+               build: Callable[[date, date], pd.DataFrame], more_metadata: Callable[[], dict] | None = None):
+    """``write_range`` over the run's window in ``chunk_days`` chunks (the next ``FETCH_AHEAD`` fetched
     while this one is checked and staged), with the run's request counts to ``endpoints`` (plus
     ``more_metadata()`` when given)."""
     start, end = window(context)
@@ -80,7 +86,7 @@ def _raw_range(context: dg.AssetExecutionContext, key: dg.AssetKey, warehouse: W
 
     yield from write_range(
         context, warehouse, model, day_chunks(start, end, chunk_days), build, metadata=metadata,
-        prefetch=prefetch, key=key,
+        prefetch=FETCH_AHEAD.get(), key=key,
     )
 
 

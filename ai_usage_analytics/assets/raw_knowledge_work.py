@@ -5,6 +5,7 @@ in chunks the size of the API's window (``assets/chunked.py``), the fewest calls
 every chunk validated before anything is written, request counts in the metadata.
 """
 
+from collections.abc import Iterator
 from datetime import date, timedelta
 
 import dagster as dg
@@ -49,9 +50,9 @@ def _load_claude_web_events(context: dg.AssetExecutionContext, key: dg.AssetKey,
 
 def _load_claude_web_costs(context: dg.AssetExecutionContext, key: dg.AssetKey,
                            claude_analytics: ClaudeAnalyticsAPI, warehouse: Warehouse):
-    def build(start: date, end: date) -> pd.DataFrame:
+    def build(start: date, end: date) -> Iterator[pd.DataFrame]:
         rows = claude_analytics.iter_user_cost(start, end - timedelta(days=1))  # consumed page by page
-        return claude_web.normalize_user_cost(rows, start, end, utc_now(), secrets=[claude_analytics.api_key])
+        return claude_web.user_cost_batches(rows, start, end, utc_now(), secrets=[claude_analytics.api_key])
 
     yield from _raw_range(
         context, key, warehouse, claude_analytics, (f"GET {USER_COST_PATH}",),

@@ -10,7 +10,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from ai_usage_analytics.assets import facts, raw, reference
+from ai_usage_analytics.assets import facts, raw, raw_sources, reference
 from ai_usage_analytics.demo.reference_files import write_reference_files
 from ai_usage_analytics.demo.server import DEMO_KEYS, start_simulator
 from ai_usage_analytics.resources.anthropic import AnthropicAdminAPI
@@ -49,6 +49,8 @@ def point_settings_at(monkeypatch, simulator, directory: Path) -> Path:
     for module in (raw, facts, reference):
         settings = dataclasses.replace(module.SETTINGS, reference_dir=directory, claude_code_workspace_ids=workspaces)
         monkeypatch.setattr(module, "SETTINGS", settings)
+    # Settings patched here live in this process only; a worker process reads the environment's.
+    monkeypatch.setattr(raw_sources, "SETTINGS", dataclasses.replace(raw_sources.SETTINGS, raw_workers=1))
     return directory
 
 
