@@ -9,8 +9,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from ai_usage_analytics.checks.day_dtype import Day
-from ai_usage_analytics.checks.text_dtype import Text
+from ai_usage_analytics.checks.fast_dtypes import Day, Text
 from ai_usage_analytics.transform.platforms import CATEGORIES, COST_MODELS, PLATFORM_CODES, VENDORS
 
 UtcTimestamp = Annotated[pd.DatetimeTZDtype, "ns", "UTC"]

@@ -6,7 +6,7 @@ import pandera.pandas as pa
 import pytest
 from pandera.typing import Series
 
-from ai_usage_analytics.checks.text_dtype import Text
+from ai_usage_analytics.checks.fast_dtypes import Text
 
 
 class Coerced(pa.DataFrameModel):

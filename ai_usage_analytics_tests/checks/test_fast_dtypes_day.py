@@ -8,7 +8,7 @@ import pandera.pandas as pa
 import pytest
 from pandera.typing import Series
 
-from ai_usage_analytics.checks.day_dtype import Day
+from ai_usage_analytics.checks.fast_dtypes import Day
 
 
 class Coerced(pa.DataFrameModel):
