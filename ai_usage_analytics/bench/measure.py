@@ -37,15 +37,6 @@ def peak_rss_mb(status_path: Path = PROC_STATUS) -> float | None:
     return None if kib is None else round(kib / 1024, 1)
 
 
-def rss_mb(status_path: Path = PROC_STATUS) -> float | None:
-    """This process's resident memory now (VmRSS), MiB."""
-    try:
-        kib = status_kib(status_path.read_text(), "VmRSS")
-    except OSError:
-        return None
-    return None if kib is None else round(kib / 1024, 1)
-
-
 def descendants(pid: int, proc: Path = Path("/proc")) -> list[int]:
     """Every process started below ``pid`` and still running (the raw pull's workers), recursively."""
     found, todo = [], [pid]
