@@ -34,6 +34,7 @@ from ai_usage_analytics.partitions import day_window
 from ai_usage_analytics.resources.warehouse import Warehouse
 
 Window = tuple[date, date]
+Build = Callable[[date, date], pd.DataFrame | Iterator[pd.DataFrame]]  # a chunk's frame, or its parts
 SUMMED_CHECK_METADATA = ("offenders", "platform_days", "billed_usd", "lines")
 
 
@@ -107,7 +108,7 @@ def combine_check_results(results: list[dg.AssetCheckResult]) -> dg.AssetCheckRe
 
 
 @contextmanager
-def _builder(build: Callable[[date, date], pd.DataFrame], chunks: list[Window], prefetch: int):
+def _builder(build: Build, chunks: list[Window], prefetch: int):
     """The chunks' frames in order; with ``prefetch`` N the next N are built (in N threads) while
     this one is used."""
     if not prefetch:
@@ -159,7 +160,7 @@ def write_range(
     warehouse: Warehouse,
     model: type[pa.DataFrameModel],
     chunks: list[Window],
-    build: Callable[[date, date], pd.DataFrame],
+    build: Build,
     checks: Callable[[pd.DataFrame, date, date], list[dg.AssetCheckResult]] | None = None,
     summarize: Callable[[pd.DataFrame], dict] | None = None,
     metadata: Callable[[dict], dict] | None = None,

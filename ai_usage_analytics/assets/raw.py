@@ -16,7 +16,7 @@ import dagster as dg
 import pandas as pd
 import pandera.pandas as pa
 
-from ai_usage_analytics.assets.chunked import day_chunks, window, write_range
+from ai_usage_analytics.assets.chunked import Build, day_chunks, window, write_range
 from ai_usage_analytics.assets.raw_sources import OWNERS, RawSource, raw_pull
 from ai_usage_analytics.checks import schemas
 from ai_usage_analytics.checks.schema_check import schema_check_spec, validated_output
@@ -73,7 +73,7 @@ def _request_metadata(before: dict[str, int], after: dict[str, int], endpoints: 
 
 def _raw_range(context: dg.AssetExecutionContext, key: dg.AssetKey, warehouse: Warehouse, client,
                endpoints: tuple[str, ...], model: type[pa.DataFrameModel], chunk_days: int,
-               build: Callable[[date, date], pd.DataFrame], more_metadata: Callable[[], dict] | None = None):
+               build: Build, more_metadata: Callable[[], dict] | None = None):
     """``write_range`` over the run's window in ``chunk_days`` chunks (the next ``FETCH_AHEAD`` fetched
     while this one is checked and staged), with the run's request counts to ``endpoints`` (plus
     ``more_metadata()`` when given)."""
