@@ -94,9 +94,9 @@ def _attribution_inputs(warehouse: Warehouse) -> AttributionInputs:
         )
 
 
-def _dimension_keys(warehouse: Warehouse) -> tuple[set[str], set[str]]:
-    with warehouse.session():
-        return set(_read(warehouse, "dim_users")["user_sk"]), set(_read(warehouse, "dim_platforms")["platform_sk"])
+def _dimension_keys(warehouse: Warehouse, attribution: AttributionInputs) -> tuple[set[str], set[str]]:
+    """The user and platform keys a fact row may reference (the users already read for attribution)."""
+    return set(attribution.users["user_sk"]), set(_read(warehouse, "dim_platforms")["platform_sk"])
 
 
 def _summary(frame: pd.DataFrame) -> dict:
@@ -123,7 +123,7 @@ def fact_ai_usage(context: dg.AssetExecutionContext, warehouse: Warehouse):
     start, end = window(context)
     _ensure_all(warehouse, USAGE_SOURCES)
     attribution = _attribution_inputs(warehouse)
-    users, platforms = _dimension_keys(warehouse)
+    users, platforms = _dimension_keys(warehouse, attribution)
     run_id, now = context.run.run_id, pd.Timestamp.now(tz="UTC")
     warehouse.ensure_table("fact_ai_usage")
     history = warehouse.query_file(
@@ -182,7 +182,7 @@ def fact_ai_costs(context: dg.AssetExecutionContext, warehouse: Warehouse):
     prices = {platform: _seat_price(platform) for platform in SEAT_PLATFORMS}
     budgets = _read(warehouse, "budgets")
     attribution = _attribution_inputs(warehouse)
-    users, platforms = _dimension_keys(warehouse)
+    users, platforms = _dimension_keys(warehouse, attribution)
     run_id, now = context.run.run_id, pd.Timestamp.now(tz="UTC")
     billed: dict[date, pd.DataFrame] = {}
 
