@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Annotated
 
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from ai_usage_analytics.checks.fast_dtypes import Day, Text
+from ai_usage_analytics.checks.fast_dtypes import Day, Text, UtcTime
 from ai_usage_analytics.transform.platforms import CATEGORIES, COST_MODELS, PLATFORM_CODES, VENDORS
 
-UtcTimestamp = Annotated[pd.DatetimeTZDtype, "ns", "UTC"]
 # A check with a result per row. ignore_na=False: pandera's default passes rows whose every column is
 # null, and to find them it tests every cell of the frame (a third of a fact chunk's validation);
 # no table here can hold such a row (each has non-null keys, checked column by column).
@@ -28,7 +26,7 @@ class DimPlatforms(pa.DataFrameModel):
     cost_model: Series[Text] = pa.Field(isin=COST_MODELS)
     supports_user_attribution: Series[bool]
     supports_productivity_metrics: Series[bool]
-    created_at: Series[UtcTimestamp]
+    created_at: Series[UtcTime]
 
     class Config:
         strict = True
@@ -57,7 +55,7 @@ def count():
 class RawCursorEvents(_RawTable):
     event_id: Series[Text] = pa.Field(unique=True)
     ingest_date: Series[Day]
-    fetched_at: Series[UtcTimestamp]
+    fetched_at: Series[UtcTime]
     email: Series[Text] = pa.Field(str_contains="@")
     usage_date: Series[Day]
     session_id: Series[Text] = pa.Field(nullable=True)
@@ -70,7 +68,7 @@ class RawCursorEvents(_RawTable):
     most_used_model: Series[Text] = pa.Field(nullable=True)
     client_version: Series[Text] = pa.Field(nullable=True)
     raw_response: Series[Text]
-    event_timestamp: Series[UtcTimestamp]
+    event_timestamp: Series[UtcTime]
     user_id: Series[Text] = pa.Field(nullable=True)
     is_active: Series[pd.BooleanDtype] = pa.Field(nullable=True)
     total_lines_deleted: Series[pd.Int64Dtype] = count()
@@ -97,9 +95,9 @@ class RawCursorEvents(_RawTable):
 class RawCursorUsageEvents(_RawTable):
     event_id: Series[Text] = pa.Field(unique=True)
     ingest_date: Series[Day]
-    fetched_at: Series[UtcTimestamp]
+    fetched_at: Series[UtcTime]
     usage_date: Series[Day]
-    event_timestamp: Series[UtcTimestamp]
+    event_timestamp: Series[UtcTime]
     user_email: Series[Text] = pa.Field(nullable=True)
     model: Series[Text] = pa.Field(nullable=True)
     kind: Series[Text] = pa.Field(nullable=True)
@@ -127,7 +125,7 @@ class RawCursorUsageEvents(_RawTable):
 class RawClaudeEvents(_RawTable):
     event_id: Series[Text] = pa.Field(unique=True)
     ingest_date: Series[Day]
-    fetched_at: Series[UtcTimestamp]
+    fetched_at: Series[UtcTime]
     api_key_id: Series[Text] = pa.Field(nullable=True)
     workspace_id: Series[Text] = pa.Field(nullable=True)
     model: Series[Text] = pa.Field(nullable=True)
@@ -141,8 +139,8 @@ class RawClaudeEvents(_RawTable):
     detection_confidence: Series[float] = pa.Field(ge=0, le=1)
     service_tier: Series[Text] = pa.Field(nullable=True)
     context_window: Series[Text] = pa.Field(nullable=True)
-    starting_at: Series[UtcTimestamp]
-    ending_at: Series[UtcTimestamp]
+    starting_at: Series[UtcTime]
+    ending_at: Series[UtcTime]
     raw_response: Series[Text]
     usage_date: Series[Day]
     cache_creation_5m_tokens: Series[pd.Int64Dtype] = pa.Field(ge=0)
@@ -160,7 +158,7 @@ class RawClaudeEvents(_RawTable):
 class RawClaudeCodeEvents(_RawTable):
     event_id: Series[Text] = pa.Field(unique=True)
     ingest_date: Series[Day]
-    fetched_at: Series[UtcTimestamp]
+    fetched_at: Series[UtcTime]
     usage_date: Series[Day]
     actor_type: Series[Text] = pa.Field(isin=["user_actor", "api_actor"])
     actor_email: Series[Text] = pa.Field(nullable=True)
@@ -194,7 +192,7 @@ class RawClaudeCodeEvents(_RawTable):
 class RawClaudeCosts(_RawTable):
     cost_id: Series[Text] = pa.Field(unique=True)
     ingest_date: Series[Day]
-    fetched_at: Series[UtcTimestamp]
+    fetched_at: Series[UtcTime]
     workspace_id: Series[Text] = pa.Field(nullable=True)
     api_key_id: Series[Text] = pa.Field(nullable=True)
     platform: Series[Text] = pa.Field(isin=["claude_code", "claude_api"])
@@ -210,8 +208,8 @@ class RawClaudeCosts(_RawTable):
     service_tier: Series[Text] = pa.Field(nullable=True)
     context_window: Series[Text] = pa.Field(nullable=True)
     inference_geo: Series[Text] = pa.Field(nullable=True)
-    starting_at: Series[UtcTimestamp]
-    ending_at: Series[UtcTimestamp]
+    starting_at: Series[UtcTime]
+    ending_at: Series[UtcTime]
 
     @pa.check("amount_usd")
     def amount_is_a_number(cls, series: pd.Series) -> pd.Series:
@@ -223,23 +221,23 @@ class RawAnthropicApiKeys(_RawTable):
     api_key_name: Series[Text] = pa.Field(nullable=True)
     workspace_id: Series[Text] = pa.Field(nullable=True)
     status: Series[Text] = pa.Field(nullable=True)
-    created_at: Series[UtcTimestamp] = pa.Field(nullable=True)
+    created_at: Series[UtcTime] = pa.Field(nullable=True)
     created_by_id: Series[Text] = pa.Field(nullable=True)
     created_by_type: Series[Text] = pa.Field(nullable=True)
     principal_id: Series[Text] = pa.Field(nullable=True)
     principal_type: Series[Text] = pa.Field(nullable=True)
-    expires_at: Series[UtcTimestamp] = pa.Field(nullable=True)
+    expires_at: Series[UtcTime] = pa.Field(nullable=True)
     partial_key_hint: Series[Text] = pa.Field(nullable=True)
-    fetched_at: Series[UtcTimestamp]
+    fetched_at: Series[UtcTime]
     raw_response: Series[Text]
 
 
 class RawAnthropicWorkspaces(_RawTable):
     workspace_id: Series[Text] = pa.Field(unique=True)
     workspace_name: Series[Text] = pa.Field(nullable=True)
-    created_at: Series[UtcTimestamp] = pa.Field(nullable=True)
-    archived_at: Series[UtcTimestamp] = pa.Field(nullable=True)
-    fetched_at: Series[UtcTimestamp]
+    created_at: Series[UtcTime] = pa.Field(nullable=True)
+    archived_at: Series[UtcTime] = pa.Field(nullable=True)
+    fetched_at: Series[UtcTime]
     raw_response: Series[Text]
 
 
@@ -248,8 +246,8 @@ class RawAnthropicUsers(_RawTable):
     email: Series[Text] = pa.Field(nullable=True)
     name: Series[Text] = pa.Field(nullable=True)
     role: Series[Text] = pa.Field(nullable=True)
-    added_at: Series[UtcTimestamp] = pa.Field(nullable=True)
-    fetched_at: Series[UtcTimestamp]
+    added_at: Series[UtcTime] = pa.Field(nullable=True)
+    fetched_at: Series[UtcTime]
     raw_response: Series[Text]
 
 
@@ -261,7 +259,7 @@ def money():
 class RawClaudeWebEvents(_RawTable):
     event_id: Series[Text] = pa.Field(unique=True)
     ingest_date: Series[Day]
-    fetched_at: Series[UtcTimestamp]
+    fetched_at: Series[UtcTime]
     usage_date: Series[Day]
     user_id: Series[Text] = pa.Field(nullable=True)
     user_email: Series[Text] = pa.Field(nullable=True)
@@ -304,10 +302,10 @@ class RawClaudeWebEvents(_RawTable):
 class RawClaudeWebCosts(_RawTable):
     cost_id: Series[Text] = pa.Field(unique=True)
     ingest_date: Series[Day]
-    fetched_at: Series[UtcTimestamp]
+    fetched_at: Series[UtcTime]
     cost_date: Series[Day]
-    starting_at: Series[UtcTimestamp] = pa.Field(nullable=True)
-    ending_at: Series[UtcTimestamp] = pa.Field(nullable=True)
+    starting_at: Series[UtcTime] = pa.Field(nullable=True)
+    ending_at: Series[UtcTime] = pa.Field(nullable=True)
     actor_type: Series[Text] = pa.Field(nullable=True)
     actor_user_id: Series[Text] = pa.Field(nullable=True)
     actor_email: Series[Text] = pa.Field(nullable=True)
@@ -336,7 +334,7 @@ class RawClaudeWebCosts(_RawTable):
 class RawGeminiEvents(_RawTable):
     event_id: Series[Text] = pa.Field(unique=True)
     ingest_date: Series[Day]
-    fetched_at: Series[UtcTimestamp]
+    fetched_at: Series[UtcTime]
     usage_date: Series[Day]
     actor_email: Series[Text] = pa.Field(nullable=True)
     actor_profile_id: Series[Text] = pa.Field(nullable=True)
@@ -347,18 +345,18 @@ class RawGeminiEvents(_RawTable):
     app_name: Series[Text] = pa.Field(nullable=True)
     action: Series[Text] = pa.Field(nullable=True)
     event_count: Series[pd.Int64Dtype] = pa.Field(ge=1)
-    first_event_at: Series[UtcTimestamp] = pa.Field(nullable=True)
-    last_event_at: Series[UtcTimestamp] = pa.Field(nullable=True)
+    first_event_at: Series[UtcTime] = pa.Field(nullable=True)
+    last_event_at: Series[UtcTime] = pa.Field(nullable=True)
     raw_response: Series[Text]
 
 
 class RawGeminiCosts(_RawTable):
     cost_id: Series[Text] = pa.Field(unique=True)
     ingest_date: Series[Day]
-    fetched_at: Series[UtcTimestamp]
+    fetched_at: Series[UtcTime]
     cost_date: Series[Day]
-    usage_start_time: Series[UtcTimestamp]
-    usage_end_time: Series[UtcTimestamp] = pa.Field(nullable=True)
+    usage_start_time: Series[UtcTime]
+    usage_end_time: Series[UtcTime] = pa.Field(nullable=True)
     billing_account_id: Series[Text] = pa.Field(nullable=True)
     service_id: Series[Text] = pa.Field(nullable=True)
     service_description: Series[Text]
@@ -392,8 +390,8 @@ class ApiKeyMappings(_RawTable):
     cost_center: Series[Text] = pa.Field(nullable=True)
     is_active: Series[bool]
     confidence_score: Series[float] = pa.Field(ge=0, le=1)
-    created_at: Series[UtcTimestamp] = pa.Field(nullable=True)
-    last_verified: Series[UtcTimestamp] = pa.Field(nullable=True)
+    created_at: Series[UtcTime] = pa.Field(nullable=True)
+    last_verified: Series[UtcTime] = pa.Field(nullable=True)
     valid_from: Series[Day] = pa.Field(nullable=True)
     valid_to: Series[Day] = pa.Field(nullable=True)
 
@@ -409,8 +407,8 @@ class DimUsers(_RawTable):
     is_active: Series[bool]
     start_date: Series[Day] = pa.Field(nullable=True)
     end_date: Series[Day] = pa.Field(nullable=True)
-    created_at: Series[UtcTimestamp]
-    updated_at: Series[UtcTimestamp]
+    created_at: Series[UtcTime]
+    updated_at: Series[UtcTime]
     is_discovered: Series[bool]
     discovered_from: Series[Text] = pa.Field(nullable=True)
     first_seen_date: Series[Day] = pa.Field(nullable=True)
@@ -440,7 +438,7 @@ class FactAiUsage(_RawTable):
     user_sk: Series[Text]
     platform_sk: Series[Text] = pa.Field(isin=PLATFORM_CODES)
     usage_date: Series[Day]
-    event_timestamp: Series[UtcTimestamp]
+    event_timestamp: Series[UtcTime]
     session_id: Series[Text] = pa.Field(nullable=True)
     api_key_id: Series[Text] = pa.Field(nullable=True)
     model_name: Series[Text] = pa.Field(nullable=True)
@@ -463,7 +461,7 @@ class FactAiUsage(_RawTable):
     idle_time_seconds: Series[pd.Int64Dtype] = count()
     attribution_confidence: Series[float] = pa.Field(ge=0, le=1)
     attribution_method: Series[Text] = pa.Field(isin=["direct_email", "api_key_mapping", "inferred", "unattributed"])
-    ingest_timestamp: Series[UtcTimestamp]
+    ingest_timestamp: Series[UtcTime]
     pipeline_run_id: Series[Text]
     metric_source: Series[Text] = pa.Field(
         isin=["cursor_daily_usage", "cursor_usage_events", "claude_messages_usage", "claude_code_report",
@@ -500,7 +498,7 @@ class FactAiCosts(_RawTable):
     user_sk: Series[Text]
     platform_sk: Series[Text] = pa.Field(isin=PLATFORM_CODES)
     cost_date: Series[Day]
-    cost_timestamp: Series[UtcTimestamp]
+    cost_timestamp: Series[UtcTime]
     api_key_id: Series[Text] = pa.Field(nullable=True)
     billing_account_id: Series[Text] = pa.Field(nullable=True)
     base_cost_usd: Series[object] = money()
@@ -519,7 +517,7 @@ class FactAiCosts(_RawTable):
     budget_category: Series[Text]
     budget_allocated_usd: Series[object] = money()
     is_over_budget: Series[pd.BooleanDtype] = pa.Field(nullable=True)
-    ingest_timestamp: Series[UtcTimestamp]
+    ingest_timestamp: Series[UtcTime]
     pipeline_run_id: Series[Text]
     cost_source: Series[Text] = pa.Field(isin=[
         "anthropic_cost_report", "cursor_usage_events", "cursor_seats", "claude_user_cost_report", "claude_web_seats",
