@@ -106,7 +106,7 @@ def spend_spikes(
             if usd > factor * baseline:
                 rows.append({"who": who, "cost_date": day, "usd": round(usd, 2), "baseline_usd": round(baseline, 2), "level": level})
         offenders.append(pd.DataFrame(rows, columns=["who", "cost_date", "usd", "baseline_usd", "level"]))
-    found = pd.concat(offenders, ignore_index=True)
+    found = pd.concat([o for o in offenders if len(o)] or offenders[:1], ignore_index=True)  # no empty frame in a concat
     return _result("spend_spike", "fact_ai_costs", found, "No spend spikes.", severity=dg.AssetCheckSeverity.WARN,
                    extra={"factor": factor, "floor_usd": floor_usd, "min_baseline_days": min_baseline_days})
 
