@@ -62,6 +62,12 @@ class DuckDBWarehouse(Warehouse):
         description="DuckDB's memory limit per connection (it spills to disk beyond it); DuckDB's own default "
         "is 80 % of RAM, which a year-long window swap would otherwise fill.",
     )
+    swap_memory_limit: str = Field(
+        default="256MB",
+        description="DuckDB's memory limit while a staged window is inserted: a stream from Parquet files, "
+        "so a lower limit only makes DuckDB write its blocks out sooner (a worker's year of Claude.ai users "
+        "peaked at 1,160 MB with the 768MB limit and 655 MB with this one, in the same time).",
+    )
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -189,6 +195,7 @@ class DuckDBWarehouse(Warehouse):
         try:
             yield WindowStage(self, table, date_column, start, end, sink)
             with self.connect() as connection:
+                connection.execute("SET memory_limit = ?", [self.swap_memory_limit])
                 connection.execute("BEGIN TRANSACTION")
                 try:
                     self._ensure(connection, table)
@@ -200,6 +207,8 @@ class DuckDBWarehouse(Warehouse):
                 except BaseException:
                     connection.execute("ROLLBACK")
                     raise
+                finally:  # the connection may be a session's, which goes on reading
+                    connection.execute("SET memory_limit = ?", [self.memory_limit])
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 

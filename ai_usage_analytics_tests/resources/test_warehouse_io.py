@@ -236,3 +236,34 @@ def test_a_session_reads_through_one_connection_and_other_threads_open_their_own
     assert len(opened) == 2  # the session's and the other thread's, after the session closed
     duckdb_warehouse.query("SELECT 1")
     assert len(opened) == 3  # after the session, each call opens again
+
+
+def _wide_day(day: str, n: int) -> pd.DataFrame:
+    return pd.DataFrame({
+        "event_id": [f"{day}-{i:08d}" for i in range(n)], "usage_date": pd.Timestamp(day).date(),
+        "user_email": [f"someone.with.a.rather.long.name.{i}@example.com" for i in range(n)],
+        "amount_usd": Decimal("1.5"), "tokens": range(n), "event_timestamp": pd.Timestamp(f"{day}T10:00:00Z"),
+    })
+
+
+def test_a_window_swap_runs_under_its_own_memory_limit_and_the_session_keeps_its_own(tmp_path, ddl_dir):
+    from ai_usage_analytics.resources.duckdb_warehouse import DuckDBWarehouse
+
+    def swap(limit: str, day: str, n: int) -> None:
+        warehouse = DuckDBWarehouse(path=str(tmp_path / "w.duckdb"), ddl_dir=str(ddl_dir), swap_memory_limit=limit)
+        window = _window(day)
+        with warehouse.session():
+            try:
+                with warehouse.staged_window("sample_daily_events", "usage_date", *window) as stage:
+                    stage.append(_wide_day(day, n))
+            finally:  # the session's connection reads on with the warehouse's limit
+                setting = warehouse.query("SELECT current_setting('memory_limit') AS m")["m"].iloc[0]
+                assert setting == DuckDBWarehouse(path=str(tmp_path / "other.duckdb")).query(
+                    "SELECT current_setting('memory_limit') AS m")["m"].iloc[0]
+
+    swap("256MB", "2026-03-01", 300_000)  # the default streams 300,000 wide rows in
+    with pytest.raises(Exception, match="Out of Memory"):  # far too low: the limit is in force during the swap
+        swap("8MB", "2026-03-02", 300_000)
+    counts = DuckDBWarehouse(path=str(tmp_path / "w.duckdb"), ddl_dir=str(ddl_dir)).query(
+        "SELECT usage_date, COUNT(*) AS n FROM sample_daily_events GROUP BY 1 ORDER BY 1")
+    assert counts["n"].tolist() == [300_000]  # the failed swap wrote nothing
