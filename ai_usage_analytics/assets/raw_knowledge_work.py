@@ -34,11 +34,16 @@ def _load_claude_web_events(context: dg.AssetExecutionContext, key: dg.AssetKey,
                             claude_analytics: ClaudeAnalyticsAPI, warehouse: Warehouse):
     not_ready: list[str] = []
 
+    def fetched(start: date, end: date) -> Iterator[tuple[date, list[dict]]]:
+        """Each day's records as they arrive: a day's JSON is let go once normalised."""
+        for day in claude_analytics.get_users_days(start, end - timedelta(days=1)):
+            if not day.ready:
+                not_ready.append(day.day.isoformat())
+            yield day.day, day.records
+
     def build(start: date, end: date) -> pd.DataFrame:
-        days = list(claude_analytics.get_users_days(start, end - timedelta(days=1)))
-        not_ready.extend(d.day.isoformat() for d in days if not d.ready)
         return claude_web.normalize_analytics_users(
-            ((d.day, d.records) for d in days), start, end, utc_now(), secrets=[claude_analytics.api_key]
+            fetched(start, end), start, end, utc_now(), secrets=[claude_analytics.api_key]
         )
 
     yield from _raw_range(
