@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ai_usage_analytics.bench.measure import tree_rss_mb, vm_hwm_kib
 from ai_usage_analytics.bench.minimum import range_counts, requests_minimum
+from ai_usage_analytics.bench.rate_limits import rate_limited
 from ai_usage_analytics.bench.report import render, targets
 from ai_usage_analytics.bench.scenarios import SCENARIO_NAMES, Scenario, build_scenarios
 
@@ -182,7 +183,9 @@ def run_scenario(scenario: Scenario, today: date, timeout: float, keep: bool) ->
                          "requests_minimum is for the whole range")
     else:
         entry["extrapolated"] = False
+        entry.update(rate_limited(requests_by_endpoint, minimum))
     return entry
+
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -30,6 +30,16 @@ def cpu_line(name: str, entry: dict) -> str | None:
             f"{busy:.2f} of {entry['cores']} cores busy on average; that work needs at least {bound:,.0f} s here")
 
 
+def rate_limit_line(name: str, entry: dict) -> str | None:
+    seconds = entry.get("rate_limited_at_least_s")
+    if not seconds or not entry.get("wall_s"):
+        return None
+    least = entry.get("rate_limited_minimum_at_least_s")
+    return (f"  {name} under the vendors' documented rate limits (off for this bench): at least {seconds:,.0f} s, "
+            f"{seconds / entry['wall_s']:.1f}x this run ({entry['rate_limited_by']}"
+            f"{'' if least is None else f'; at the API minimum of requests {least:,.0f} s'})")
+
+
 def targets(results: dict) -> list[dict]:
     """Each target: what, target, measured (text), met (True / False / None when not measured)."""
     single = "backfill_single_run"
@@ -119,9 +129,7 @@ def render(results: dict, quick: bool) -> str:
                 f"usage events ({volume['cursor_events_per_active_member_day']} per active member-day, heavy users "
                 f"{volume['cursor_events_per_active_heavy_member_day']}, at most {volume['cursor_events_max_member_day']}), "
                 f"{volume['claude_code_records'] / days:,.0f} Claude Code records a day")
-        cpu = cpu_line(name, r)
-        if cpu:
-            lines.append(cpu)
+        lines += [line for line in (cpu_line(name, r), rate_limit_line(name, r)) if line]
         if r.get("extrapolated"):
             s = r.get("sample") or {}
             lines.append(f"  {name}: EXTRAPOLATED from {r.get('sample_days')} day(s) x {r['days']}/"
