@@ -36,10 +36,10 @@ def _load_claude_web_events(context: dg.AssetExecutionContext, key: dg.AssetKey,
 
     def fetched(start: date, end: date) -> Iterator[tuple[date, list[dict]]]:
         """Each day's records as they arrive: a day's JSON is let go once normalised."""
-        for day in claude_analytics.get_users_days(start, end - timedelta(days=1)):
-            if not day.ready:
-                not_ready.append(day.day.isoformat())
-            yield day.day, day.records
+        for users_day in claude_analytics.get_users_days(start, end - timedelta(days=1)):
+            if not users_day.ready:
+                not_ready.append(users_day.day.isoformat())
+            yield users_day.day, users_day.records
 
     def build(start: date, end: date) -> pd.DataFrame:
         return claude_web.normalize_analytics_users(

@@ -187,7 +187,6 @@ def run_scenario(scenario: Scenario, today: date, timeout: float, keep: bool) ->
     return entry
 
 
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     scenarios = build_scenarios(args.people, args.days, args.seed, args.quick, args.sample_days)

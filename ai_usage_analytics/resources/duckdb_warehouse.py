@@ -65,8 +65,8 @@ class DuckDBWarehouse(Warehouse):
     swap_memory_limit: str = Field(
         default="256MB",
         description="DuckDB's memory limit while a staged window is inserted: a stream from Parquet files, "
-        "so a lower limit only makes DuckDB write its blocks out sooner (a worker's year of Claude.ai users "
-        "peaked at 1,160 MB with the 768MB limit and 655 MB with this one, in the same time).",
+        "so a lower limit only makes DuckDB write its blocks out sooner (a raw worker loading 120 days of "
+        "Claude.ai users peaked at 1,160 MB with the 768MB limit and 655 MB with this one, in the same time).",
     )
 
     @contextmanager
