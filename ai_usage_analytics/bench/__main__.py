@@ -1,4 +1,4 @@
-"""`make bench` / ``python -m ai_usage_analytics.bench [--people N] [--days D] [--seed S] [--quick]``.
+"""`make bench` / ``python -m ai_usage_analytics.bench [--people N] [--days D] [--seed S] [--quick] [--rate-limits]``.
 
 Per scenario: a fresh simulator (the parent serves it from a thread, so its memory is not the
 pipeline's), the demo's reference files in a fresh temporary directory, and a fresh subprocess
@@ -49,6 +49,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="seconds before a scenario is stopped and reported as not finished")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--keep", action="store_true", help="keep the scenarios' temporary directories")
+    parser.add_argument("--rate-limits", action="store_true", default=_env_flag("BENCH_RATE_LIMITS"),
+                        help="keep the clients' documented rate limits on (also BENCH_RATE_LIMITS=1): how long "
+                             "the pipeline takes against the real APIs; a year needs --timeout 3600 or more")
     return parser.parse_args(argv)
 
 
@@ -101,7 +104,7 @@ def run_child(command: list[str], env: dict, timeout: float) -> tuple[bool, floa
         return True, peak, err.read()[-4000:]
 
 
-def run_scenario(scenario: Scenario, today: date, timeout: float, keep: bool) -> dict:
+def run_scenario(scenario: Scenario, today: date, timeout: float, keep: bool, rate_limits: bool = False) -> dict:
     from ai_usage_analytics.demo.reference_files import write_reference_files
     from ai_usage_analytics.demo.run import demo_environment
     from ai_usage_analytics.demo.server import DEMO_KEYS, start_simulator
@@ -111,7 +114,7 @@ def run_scenario(scenario: Scenario, today: date, timeout: float, keep: bool) ->
     if first < SETTINGS.partition_start:
         raise SystemExit(f"{scenario.name}: {scenario.days} days before {today} start before the first partition "
                          f"({SETTINGS.partition_start}); use fewer --days.")
-    entry = {**scenario.to_json(), "first": first.isoformat(), "last": last.isoformat()}
+    entry = {**scenario.to_json(), "first": first.isoformat(), "last": last.isoformat(), "rate_limits": rate_limits}
     workdir = Path(tempfile.mkdtemp(prefix=f"bench_{scenario.name}_"))
     started = time.perf_counter()
     try:
@@ -201,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     for scenario in scenarios:
         print(f"[bench] {scenario.name}: {scenario.people:,} people, {scenario.days} day(s), {scenario.mode} ...",
               flush=True)
-        entry = run_scenario(scenario, today, args.timeout, args.keep)
+        entry = run_scenario(scenario, today, args.timeout, args.keep, args.rate_limits)
         entry["quick"] = args.quick
         results[scenario.name] = entry
         print(f"[bench]   {entry['status']}: wall {entry.get('wall_s')} s, requests {entry.get('requests')} "

@@ -35,8 +35,9 @@ def rate_limit_line(name: str, entry: dict) -> str | None:
     if not seconds or not entry.get("wall_s"):
         return None
     least = entry.get("rate_limited_minimum_at_least_s")
-    return (f"  {name} under the vendors' documented rate limits (off for this bench): at least {seconds:,.0f} s, "
-            f"{seconds / entry['wall_s']:.1f}x this run ({entry['rate_limited_by']}"
+    limits = "on for this run" if entry.get("rate_limits") else "off for this run"
+    return (f"  {name} under the vendors' documented rate limits ({limits}): at least {seconds:,.0f} s, "
+            f"{seconds / entry['wall_s']:.2f}x this run ({entry['rate_limited_by']}"
             f"{'' if least is None else f'; at the API minimum of requests {least:,.0f} s'})")
 
 

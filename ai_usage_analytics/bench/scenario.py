@@ -8,7 +8,8 @@ runs the pipeline (or the floor) and writes what it measured; the parent adds th
 Pipeline modes run ``daily_job`` of a ``Definitions`` built from the same assets and resource
 classes as ``ai_usage_analytics.definitions``, with the vendor clients' client-side rate limits
 turned off (settings expose no such knob, and a 20-requests-a-minute limit would measure the limit,
-not the pipeline), through ``execute_in_process`` on an ephemeral Dagster instance: the in-process
+not the pipeline) unless the spec asks for them (``--rate-limits``: the production clients as they
+are), through ``execute_in_process`` on an ephemeral Dagster instance: the in-process
 executor, which every launched run on DuckDB uses too (``AI_USAGE_EXECUTOR``'s default there).
 """
 
@@ -42,36 +43,48 @@ def table_rows(duckdb_path: Path) -> dict[str, int]:
         return {t: int(con.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0]) for t in tables}
 
 
-def bench_definitions():
-    """The production assets, job and resources, with the vendor rate limits off."""
+def bench_definitions(rate_limits: bool = False):
+    """The production assets, job and resources, with the vendor rate limits off unless ``rate_limits``
+    (then the clients are production's, limiters included)."""
     import dagster as dg
 
     from ai_usage_analytics import definitions as production
     from ai_usage_analytics.jobs import daily_job
-    from ai_usage_analytics.resources.anthropic import AnthropicAdminAPI
-    from ai_usage_analytics.resources.claude_analytics import ClaudeAnalyticsAPI
-    from ai_usage_analytics.resources.cursor import CursorAdminAPI
     from ai_usage_analytics.settings import SETTINGS
 
     resources = production.build_resources(SETTINGS)
-    resources["cursor"] = CursorAdminAPI(
-        api_key=production.secret(SETTINGS, "CURSOR_API_KEY"), base_url=SETTINGS.cursor_api_base_url,
-        requests_per_minute=0, usage_events_requests_per_minute=0,
-    )
-    resources["anthropic"] = AnthropicAdminAPI(
-        api_key=production.secret(SETTINGS, "ANTHROPIC_ADMIN_API_KEY"), base_url=SETTINGS.anthropic_api_base_url,
-        requests_per_minute=0,
-    )
-    resources["claude_analytics"] = ClaudeAnalyticsAPI(
-        api_key=production.secret(SETTINGS, "CLAUDE_ANALYTICS_API_KEY"), base_url=SETTINGS.anthropic_api_base_url,
-        requests_per_minute=0,
-    )
+    if not rate_limits:
+        resources.update(_unlimited_clients(production, SETTINGS))
     stage_of_step = {}
     for assets_def in production.ASSETS:
+        if not isinstance(assets_def, dg.AssetsDefinition):  # a source not configured: no step
+            continue
         for key in assets_def.keys:
             group = assets_def.group_names_by_key.get(key, "")
             stage_of_step[assets_def.node_def.name] = STAGE_OF_GROUP.get(group, "other")
     return dg.Definitions(assets=production.ASSETS, jobs=[daily_job], resources=resources), stage_of_step
+
+
+def _unlimited_clients(production, settings) -> dict:
+    """The rate-limited vendor clients of ``production.build_resources``, with their limits off."""
+    from ai_usage_analytics.resources.anthropic import AnthropicAdminAPI
+    from ai_usage_analytics.resources.claude_analytics import ClaudeAnalyticsAPI
+    from ai_usage_analytics.resources.cursor import CursorAdminAPI
+
+    return {
+        "cursor": CursorAdminAPI(
+            api_key=production.secret(settings, "CURSOR_API_KEY"), base_url=settings.cursor_api_base_url,
+            requests_per_minute=0, usage_events_requests_per_minute=0,
+        ),
+        "anthropic": AnthropicAdminAPI(
+            api_key=production.secret(settings, "ANTHROPIC_ADMIN_API_KEY"), base_url=settings.anthropic_api_base_url,
+            requests_per_minute=0,
+        ),
+        "claude_analytics": ClaudeAnalyticsAPI(
+            api_key=production.secret(settings, "CLAUDE_ANALYTICS_API_KEY"), base_url=settings.anthropic_api_base_url,
+            requests_per_minute=0,
+        ),
+    }
 
 
 def run_pipeline(spec: dict) -> dict:
@@ -81,7 +94,7 @@ def run_pipeline(spec: dict) -> dict:
     from ai_usage_analytics.schedules import RANGE_END_TAG, RANGE_START_TAG
     from ai_usage_analytics.settings import SETTINGS
 
-    defs, stage_of_step = bench_definitions()
+    defs, stage_of_step = bench_definitions(rate_limits=spec.get("rate_limits", False))
     job = defs.resolve_job_def("daily_job")
     first, last = date.fromisoformat(spec["first"]), date.fromisoformat(spec["last"])
     run_config = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}

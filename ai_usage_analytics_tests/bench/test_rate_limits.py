@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ai_usage_analytics.bench import minimum as m
 from ai_usage_analytics.bench.rate_limits import Limit, documented_limits, limited_seconds, rate_limit_floor, rate_limited
 from ai_usage_analytics.bench.report import rate_limit_line
@@ -46,7 +48,25 @@ def test_the_bench_entry_and_its_report_line():
         "rate_limited_by": "Cursor usage events: 249 requests at 60 a minute", "rate_limited_minimum_at_least_s": 240.0,
     }
     assert rate_limit_line("backfill_single_run", entry) == (
-        "  backfill_single_run under the vendors' documented rate limits (off for this bench): at least 240 s, "
-        "8.0x this run (Cursor usage events: 249 requests at 60 a minute; at the API minimum of requests 240 s)"
+        "  backfill_single_run under the vendors' documented rate limits (off for this run): at least 240 s, "
+        "8.00x this run (Cursor usage events: 249 requests at 60 a minute; at the API minimum of requests 240 s)"
     )
+    limited = {**entry, "wall_s": 260.0, "rate_limits": True}
+    assert "(on for this run): at least 240 s, 0.92x this run" in rate_limit_line("backfill_single_run", limited)
     assert rate_limit_line("daily", {"wall_s": 5.0, **rate_limited({m.USAGE_EVENTS: 3}, {m.USAGE_EVENTS: 3})}) is None
+
+
+@pytest.mark.parametrize("on", [False, True])
+def test_the_bench_runs_the_production_clients_with_or_without_their_limits(on, monkeypatch):
+    from ai_usage_analytics.bench.__main__ import parse_args
+    from ai_usage_analytics.bench.scenario import bench_definitions
+
+    monkeypatch.setenv("BENCH_RATE_LIMITS", "1" if on else "0")
+    assert parse_args([]).rate_limits is on
+    assert parse_args(["--rate-limits"]).rate_limits is True
+    for name in ("CURSOR_API_KEY", "ANTHROPIC_ADMIN_API_KEY", "CLAUDE_ANALYTICS_API_KEY"):
+        monkeypatch.setenv(name, "test-secret-not-real")
+    defs, _ = bench_definitions(rate_limits=on)
+    cursor, analytics = defs.resources["cursor"], defs.resources["claude_analytics"]
+    limits = (cursor.requests_per_minute, cursor.usage_events_requests_per_minute, analytics.requests_per_minute)
+    assert limits == ((20, 60, 60) if on else (0, 0, 0))
