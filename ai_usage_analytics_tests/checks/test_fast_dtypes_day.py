@@ -6,32 +6,12 @@ import pandas as pd
 import pandera.errors
 import pandera.pandas as pa
 import pytest
-from pandera.typing import Series
 
 from ai_usage_analytics.checks.fast_dtypes import Day
+from ai_usage_analytics_tests.checks.one_column_schemas import one_column
 
 
-class Coerced(pa.DataFrameModel):
-    day: Series[Day] = pa.Field(nullable=True)
-
-    class Config:
-        coerce = True
-        strict = True
-
-
-class Strict(pa.DataFrameModel):
-    day: Series[Day]
-
-    class Config:
-        strict = True
-
-
-class Pandera(pa.DataFrameModel):
-    day: Series[pa.Date] = pa.Field(nullable=True)
-
-    class Config:
-        coerce = True
-        strict = True
+Coerced, Strict, Pandera = one_column("day", Day, pa.Date)
 
 
 def test_an_all_date_column_passes_unchanged():

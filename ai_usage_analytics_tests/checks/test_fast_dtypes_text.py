@@ -2,34 +2,13 @@
 
 import pandas as pd
 import pandera.errors
-import pandera.pandas as pa
 import pytest
-from pandera.typing import Series
 
 from ai_usage_analytics.checks.fast_dtypes import Text
+from ai_usage_analytics_tests.checks.one_column_schemas import one_column
 
 
-class Coerced(pa.DataFrameModel):
-    name: Series[Text] = pa.Field(nullable=True)
-
-    class Config:
-        coerce = True
-        strict = True
-
-
-class Strict(pa.DataFrameModel):
-    name: Series[Text] = pa.Field(nullable=True)
-
-    class Config:
-        strict = True
-
-
-class Pandera(pa.DataFrameModel):
-    name: Series[str] = pa.Field(nullable=True)
-
-    class Config:
-        coerce = True
-        strict = True
+Coerced, Strict, Pandera = one_column("name", Text, str, strict_nullable=True)
 
 
 def test_an_all_string_column_passes_unchanged():

@@ -5,34 +5,13 @@ from datetime import datetime, timezone
 
 import pandas as pd
 import pandera.errors
-import pandera.pandas as pa
 import pytest
-from pandera.typing import Series
 
 from ai_usage_analytics.checks.fast_dtypes import UtcTime
+from ai_usage_analytics_tests.checks.one_column_schemas import one_column
 
 
-class Coerced(pa.DataFrameModel):
-    at: Series[UtcTime] = pa.Field(nullable=True)
-
-    class Config:
-        coerce = True
-        strict = True
-
-
-class Strict(pa.DataFrameModel):
-    at: Series[UtcTime]
-
-    class Config:
-        strict = True
-
-
-class Pandera(pa.DataFrameModel):
-    at: Series[pd.DatetimeTZDtype] = pa.Field(nullable=True, dtype_kwargs={"unit": "ns", "tz": "UTC"})
-
-    class Config:
-        coerce = True
-        strict = True
+Coerced, Strict, Pandera = one_column("at", UtcTime, pd.DatetimeTZDtype("ns", "UTC"))
 
 
 def test_a_utc_nanosecond_column_passes_through_as_it_is():
