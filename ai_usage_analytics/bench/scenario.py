@@ -32,6 +32,9 @@ STAGE_OF_GROUP = {"raw": "raw", "reference": "reference", "core": "facts", "mart
 STAGES = ("raw", "reference", "facts", "views")
 
 
+RATE_LIMIT_FIELDS = ("requests_per_minute", "usage_events_requests_per_minute")  # the clients' limiters
+
+
 def table_rows(duckdb_path: Path) -> dict[str, int]:
     """Rows per base table of the warehouse (views are not counted: they store nothing)."""
     if not duckdb_path.exists():
@@ -54,7 +57,7 @@ def bench_definitions(rate_limits: bool = False):
 
     resources = production.build_resources(SETTINGS)
     if not rate_limits:
-        resources.update(_unlimited_clients(production, SETTINGS))
+        resources = {name: _unlimited(resource) for name, resource in resources.items()}
     stage_of_step = {}
     for assets_def in production.ASSETS:
         if not isinstance(assets_def, dg.AssetsDefinition):  # a source not configured: no step
@@ -65,26 +68,15 @@ def bench_definitions(rate_limits: bool = False):
     return dg.Definitions(assets=production.ASSETS, jobs=[daily_job], resources=resources), stage_of_step
 
 
-def _unlimited_clients(production, settings) -> dict:
-    """The rate-limited vendor clients of ``production.build_resources``, with their limits off."""
-    from ai_usage_analytics.resources.anthropic import AnthropicAdminAPI
-    from ai_usage_analytics.resources.claude_analytics import ClaudeAnalyticsAPI
-    from ai_usage_analytics.resources.cursor import CursorAdminAPI
+def _unlimited(resource):
+    """A vendor client rebuilt from its field values with every rate limit it has at 0 (none); any
+    other resource as it is."""
+    from ai_usage_analytics.assets.raw_workers import Portable
 
-    return {
-        "cursor": CursorAdminAPI(
-            api_key=production.secret(settings, "CURSOR_API_KEY"), base_url=settings.cursor_api_base_url,
-            requests_per_minute=0, usage_events_requests_per_minute=0,
-        ),
-        "anthropic": AnthropicAdminAPI(
-            api_key=production.secret(settings, "ANTHROPIC_ADMIN_API_KEY"), base_url=settings.anthropic_api_base_url,
-            requests_per_minute=0,
-        ),
-        "claude_analytics": ClaudeAnalyticsAPI(
-            api_key=production.secret(settings, "CLAUDE_ANALYTICS_API_KEY"), base_url=settings.anthropic_api_base_url,
-            requests_per_minute=0,
-        ),
-    }
+    limits = [name for name in RATE_LIMIT_FIELDS if name in getattr(type(resource), "model_fields", {})]
+    if not limits:
+        return resource
+    return type(resource)(**Portable.of(resource).fields | dict.fromkeys(limits, 0))
 
 
 def run_pipeline(spec: dict) -> dict:
