@@ -9,6 +9,7 @@ seat carry a notional value per request unit.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -79,11 +80,17 @@ ANTHROPIC_MODELS: tuple[AnthropicModel, ...] = (
 ANTHROPIC_BY_ID = {m.model: m for m in ANTHROPIC_MODELS}
 
 
+_BY_FAMILY = {
+    family: sorted((m for m in ANTHROPIC_MODELS if m.family == family), key=lambda m: m.released)
+    for family in {m.family for m in ANTHROPIC_MODELS}
+}
+_RELEASES = {family: [m.released for m in members] for family, members in _BY_FAMILY.items()}
+
+
 def anthropic_model(family: str, day: date) -> AnthropicModel:
     """The newest model of ``family`` released on or before ``day`` (the oldest one before that)."""
-    members = sorted((m for m in ANTHROPIC_MODELS if m.family == family), key=lambda m: m.released)
-    released = [m for m in members if m.released <= day]
-    return released[-1] if released else members[0]
+    members = _BY_FAMILY[family]
+    return members[max(0, bisect_right(_RELEASES[family], day) - 1)]
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import functools
+import random
 from collections import Counter
 from datetime import date, timedelta
 
@@ -32,12 +33,22 @@ def _department_group_id(seed: int, department: str) -> str:
     return anthropic_id("rbac_group", seed, department)
 
 
-def _analytics_day(org: Organisation, person: Person, day: date) -> dict:
-    """One Claude Enterprise user's engagement on ``day`` in the analytics/users record shape."""
+def chat_messages(org: Organisation, person: Person, day: date) -> tuple[random.Random, int]:
+    """The person's Claude.ai chat messages on ``day``, and the generator that draws the rest of the day's
+    record (the cost report needs the messages alone, not the whole record)."""
     rng = rng_for(org.seed, "claude_ai", day, person.index)
     weekend = day.weekday() >= 5
     active = person.employed(day) and rng.random() < (0.15 if weekend else 0.7) * min(1.0, org.growth(day))
-    messages = int(rng.gammavariate(2, 6 * person.activity)) + 1 if active else 0
+    return rng, int(rng.gammavariate(2, 6 * person.activity)) + 1 if active else 0
+
+
+def web_searches(messages: int) -> int:
+    return messages // 6
+
+
+def _analytics_day(org: Organisation, person: Person, day: date) -> dict:
+    """One Claude Enterprise user's engagement on ``day`` in the analytics/users record shape."""
+    rng, messages = chat_messages(org, person, day)
     conversations = min(messages, 1 + messages // 5) if messages else 0
     chat = {
         "connectors_used_count": rng.randrange(0, 3) if messages else 0,
@@ -83,7 +94,7 @@ def _analytics_day(org: Organisation, person: Person, day: date) -> dict:
         "office_metrics": {app: dict(office_app) for app in ("excel", "outlook", "powerpoint", "word")},
         "science_metrics": {"delegation_count": 0, "distinct_session_count": 0, "message_count": 0,
                             "remote_compute_job_count": 0, "skills_used_count": 0},
-        "web_search_count": messages // 6,
+        "web_search_count": web_searches(messages),
         "distinct_user_count": 1,
         "last_activity_date": day.isoformat() if messages or code["distinct_session_count"] else None,
         "rbac_group_id": rbac_group_id(org, person),

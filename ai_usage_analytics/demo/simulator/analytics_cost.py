@@ -56,7 +56,9 @@ from ai_usage_analytics.demo.org import (
     rng_for,
 )
 from ai_usage_analytics.demo.prices import anthropic_model
-from ai_usage_analytics.demo.simulator.analytics import ANALYTICS_FIRST_DAY, _analytics_day, rbac_group_id
+from ai_usage_analytics.demo.simulator.analytics import (
+    ANALYTICS_FIRST_DAY, _analytics_day, chat_messages, rbac_group_id, web_searches,
+)
 from ai_usage_analytics.demo.simulator.common import ApiError, _int_param, _respond, _rfc3339
 from ai_usage_analytics.demo.simulator.paging import _check_cursor_not_expired, _empty_days, _page_items
 from ai_usage_analytics.demo.simulator.state import SimulatorState
@@ -114,9 +116,8 @@ def user_cost_parts(org: Organisation, person: Person, day: date) -> list[CostPa
     Claude Code from their subscription records."""
     if not (person.claude_ai and person.in_roster and person.employed(day) and org.in_period(day)):
         return []
-    record = _analytics_day(org, person, day)
+    _, messages = chat_messages(org, person, day)
     parts: list[CostPart] = []
-    messages = record["chat_metrics"]["message_count"]
     if messages:
         rng = rng_for(org.seed, "claude_ai_cost", day, person.index)
         opus = sum(rng.random() < CHAT_OPUS_SHARE for _ in range(messages))
@@ -130,7 +131,7 @@ def user_cost_parts(org: Organisation, person: Person, day: date) -> list[CostPa
                 "output_tokens": int(count * rng.uniform(300, 1200)),
             }
             parts += _token_parts(day, "chat", anthropic_model(family, day).model, tokens, count)
-        searches = record["web_search_count"]
+        searches = web_searches(messages)
         if searches:
             parts.append(CostPart(day, "chat", None, "web_search", None,
                                   searches * prices.WEB_SEARCH_CENTS_PER_REQUEST, 0))
