@@ -68,6 +68,13 @@ class DuckDBWarehouse(Warehouse):
         "so a lower limit only makes DuckDB write its blocks out sooner (a raw worker loading 120 days of "
         "Claude.ai users peaked at 1,160 MB with the 768MB limit and 655 MB with this one, in the same time).",
     )
+    swap_threads: int = Field(
+        default=1,
+        description="DuckDB's threads while a staged window is inserted. With a thread per core, each thread "
+        "builds its own row groups and the commit merges them outside the memory limit: 120 days of "
+        "fact_ai_costs peaked at 1,185-1,369 MB with 2 threads and 877-941 MB with 1, and the swap took "
+        "2.2 s instead of 3.4-4.3 s.",
+    )
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -195,7 +202,9 @@ class DuckDBWarehouse(Warehouse):
         try:
             yield WindowStage(self, table, date_column, start, end, sink)
             with self.connect() as connection:
+                threads = connection.execute("SELECT current_setting('threads')").fetchone()[0]
                 connection.execute("SET memory_limit = ?", [self.swap_memory_limit])
+                connection.execute("SET threads = ?", [self.swap_threads])
                 connection.execute("BEGIN TRANSACTION")
                 try:
                     self._ensure(connection, table)
@@ -209,6 +218,7 @@ class DuckDBWarehouse(Warehouse):
                     raise
                 finally:  # the connection may be a session's, which goes on reading
                     connection.execute("SET memory_limit = ?", [self.memory_limit])
+                    connection.execute("SET threads = ?", [threads])
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 

@@ -267,3 +267,26 @@ def test_a_window_swap_runs_under_its_own_memory_limit_and_the_session_keeps_its
     counts = DuckDBWarehouse(path=str(tmp_path / "w.duckdb"), ddl_dir=str(ddl_dir)).query(
         "SELECT usage_date, COUNT(*) AS n FROM sample_daily_events GROUP BY 1 ORDER BY 1")
     assert counts["n"].tolist() == [300_000]  # the failed swap wrote nothing
+
+
+def test_a_window_swap_runs_on_its_own_threads_and_the_session_gets_its_own_back(tmp_path, ddl_dir):
+    from ai_usage_analytics.resources.duckdb_warehouse import DuckDBWarehouse
+
+    during: list[int] = []
+
+    class Watched(DuckDBWarehouse):
+        def _ensure(self, connection, table):  # also called inside the swap's transaction
+            during.append(connection.execute("SELECT current_setting('threads')").fetchone()[0])
+            super()._ensure(connection, table)
+
+    threads = "SELECT current_setting('threads') AS t"
+    default = DuckDBWarehouse(path=str(tmp_path / "other.duckdb")).query(threads)["t"].iloc[0]
+    warehouse = Watched(path=str(tmp_path / "w.duckdb"), ddl_dir=str(ddl_dir), swap_threads=default + 1)
+    with warehouse.session():
+        before = warehouse.query(threads)["t"].iloc[0]
+        with warehouse.staged_window("sample_daily_events", "usage_date", *_window("2026-03-01")) as stage:
+            stage.append(_wide_day("2026-03-01", 1_000))
+        after = warehouse.query(threads)["t"].iloc[0]
+    assert during[-1] == default + 1  # the swap's own setting
+    assert after == before == during[0] == default  # the session reads on with its own
+    assert warehouse.query("SELECT COUNT(*) AS n FROM sample_daily_events")["n"].iloc[0] == 1_000
