@@ -1,11 +1,12 @@
-"""The warn-only spend-spike check: flags against a real baseline, never on a first load."""
+"""The warn-only anomaly checks (spend spikes, volume drops): flagged against a real baseline, never on a
+first load, and the same whether a window is checked in one chunk or in several."""
 
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pandas as pd
 
-from ai_usage_analytics.checks.fact_checks import spend_spikes
+from ai_usage_analytics.checks.fact_checks import spend_spikes, volume_drops
 
 DAY = date(2026, 3, 20)
 
@@ -48,3 +49,38 @@ def test_days_without_any_cost_data_do_not_dilute_the_baseline():
     # 8 days of data spread over 28: the average is per covered day, 20, so 55 is no spike
     sparse = [(DAY - timedelta(days=3 * i), 20) for i in range(1, 9)]
     assert spend_spikes(costs([(DAY, 55)]), costs(sparse)).passed
+
+
+def usage_rows(rows_by_day: dict, source: str = "cursor_usage_events") -> pd.DataFrame:
+    return pd.DataFrame([{"metric_source": source, "usage_date": d} for d, n in rows_by_day.items() for _ in range(n)],
+                        columns=["metric_source", "usage_date"])
+
+
+def daily_counts(rows_by_day: dict, source: str = "cursor_usage_events") -> pd.DataFrame:
+    return pd.DataFrame([{"metric_source": source, "usage_date": d, "rows": n} for d, n in rows_by_day.items() if n],
+                        columns=["metric_source", "usage_date", "rows"])
+
+
+def drops(result) -> int:
+    return result.metadata["offenders"].value
+
+
+def test_a_volume_collapse_against_its_trailing_median_is_flagged_and_a_first_load_is_not():
+    history = daily_counts({DAY - timedelta(days=i): 10 for i in range(1, 29)})
+    assert drops(volume_drops(usage_rows({DAY: 4}), history, [DAY])) == 1  # 4 < half of 10
+    assert volume_drops(usage_rows({DAY: 6}), history, [DAY]).passed
+    assert drops(volume_drops(usage_rows({}), history, [DAY])) == 1  # the source sent nothing at all
+    assert volume_drops(usage_rows({DAY: 1}), daily_counts({}), [DAY]).passed  # no baseline yet
+
+
+def test_volume_drops_are_the_same_in_one_chunk_or_in_several():
+    # 20 busy days, then 10 quiet ones, then busy again: each day against the 28 days before it
+    days = [DAY + timedelta(days=i) for i in range(45)]
+    rows = {d: (3 if 20 <= i < 30 else 10) for i, d in enumerate(days)}
+    whole = volume_drops(usage_rows(rows), daily_counts({}), days)
+    flagged, history = 0, daily_counts({})
+    for first in range(0, 45, 15):  # three chunks, each carrying the earlier chunks' counts
+        chunk = days[first:first + 15]
+        flagged += drops(volume_drops(usage_rows({d: rows[d] for d in chunk}), history, chunk))
+        history = pd.concat([history, daily_counts({d: rows[d] for d in chunk})], ignore_index=True)
+    assert drops(whole) == flagged == 10  # the quiet days, each below half the busy median before it
