@@ -9,7 +9,7 @@ from __future__ import annotations
 import dagster as dg
 
 from ai_usage_analytics.assets.dashboards import DASHBOARD_ASSETS
-from ai_usage_analytics.assets.facts import FACT_ASSETS, fact_ai_costs, fact_ai_usage
+from ai_usage_analytics.assets.facts import COSTS, FACT_ASSETS, USAGE
 from ai_usage_analytics.assets import raw
 from ai_usage_analytics.assets.raw_knowledge_work import CLAUDE_WEB_COSTS, CLAUDE_WEB_EVENTS, GEMINI_COSTS, GEMINI_EVENTS
 from ai_usage_analytics.assets.raw_sources import RawSource, raw_pull
@@ -158,6 +158,6 @@ defs = dg.Definitions(
     executor=run_executor(SETTINGS),
     jobs=[daily_job],
     schedules=[daily_6am_pacific],
-    sensors=[build_mapping_sheet_sensor([fact_ai_usage.key, fact_ai_costs.key])],
+    sensors=[build_mapping_sheet_sensor([USAGE, COSTS])],
     resources=build_resources(SETTINGS),
 )

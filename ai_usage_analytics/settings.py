@@ -58,7 +58,7 @@ class Settings:
     dashboard_dir: Path
     dashboard_person_level: bool
     reattribution_lookback_days: int
-    raw_workers: int
+    workers: int
     secrets_set: frozenset[str]
 
 
@@ -66,6 +66,11 @@ def _path(value: str) -> Path:
     """Relative paths are taken from the repository root, so every command agrees on them."""
     path = Path(value).expanduser()
     return path if path.is_absolute() else REPO_ROOT / path
+
+
+def _first_set(env: Mapping[str, str], *names: str) -> str:
+    """The first of ``names`` set in ``env`` (the first when none is): a setting, then its older names."""
+    return next((name for name in names if env.get(name, "").strip()), names[0])
 
 
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int) -> int:
@@ -152,7 +157,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         dashboard_dir=_path(env.get("AI_USAGE_DASHBOARD_DIR", "").strip() or "data/dashboards"),
         dashboard_person_level=_flag(env, "AI_USAGE_DASHBOARD_PERSON_LEVEL"),
         reattribution_lookback_days=_int(env, "AI_USAGE_REATTRIBUTION_LOOKBACK_DAYS", 90, minimum=0),
-        raw_workers=_int(env, "AI_USAGE_RAW_WORKERS", 2, minimum=1),
+        workers=_int(env, _first_set(env, "AI_USAGE_WORKERS", "AI_USAGE_RAW_WORKERS"), 2, minimum=1),
         secrets_set=frozenset(name for name in SECRET_VARIABLES if env.get(name, "").strip()),
     )
 

@@ -145,3 +145,12 @@ def test_the_reports_api_clock_is_today_unless_set_and_a_bad_day_is_refused():
     assert fixed.reference_day() == date(2026, 3, 20)
     with pytest.raises(ConfigError, match=r"GOOGLE_REPORTS_TODAY='March 20' is not a date; use the form YYYY-MM-DD"):
         load_settings({"GOOGLE_REPORTS_TODAY": "March 20"})
+
+
+def test_worker_processes_default_to_two_and_the_older_variable_name_still_counts():
+    assert load_settings({}).workers == 2
+    assert load_settings({"AI_USAGE_WORKERS": "1"}).workers == 1
+    assert load_settings({"AI_USAGE_RAW_WORKERS": "3"}).workers == 3  # the name before facts used workers too
+    assert load_settings({"AI_USAGE_WORKERS": "1", "AI_USAGE_RAW_WORKERS": "3"}).workers == 1
+    with pytest.raises(ConfigError, match="AI_USAGE_RAW_WORKERS='two' is not a whole number"):
+        load_settings({"AI_USAGE_RAW_WORKERS": "two"})

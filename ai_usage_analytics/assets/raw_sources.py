@@ -6,8 +6,8 @@ stays its own asset (lineage, partitions, schema check, materialisations in the 
 selects several loads them side by side:
 
 - in threads, ``SOURCES_SIDE_BY_SIDE`` at a time, for a window shorter than ``PROCESS_MIN_DAYS`` (the
-  daily run) or with ``AI_USAGE_RAW_WORKERS=1``;
-- otherwise in ``AI_USAGE_RAW_WORKERS`` worker processes, one vendor's sources per worker
+  daily run) or with ``AI_USAGE_WORKERS=1``;
+- otherwise in ``AI_USAGE_WORKERS`` worker processes, one vendor's sources per worker
   (``assets/raw_workers.py``), so that a backfill's normalising uses every core.
 
 Why side by side in one step: on DuckDB a run executes its steps one after another in one process
@@ -77,6 +77,8 @@ class RawSource:
 class RawSourcesFailed(RuntimeError):
     """More than one source of a run failed; each is named with its own message."""
 
+    WHAT = "raw sources"
+
 
 Completion = tuple[str, list, Exception | None]  # a load's name, every event it yielded, the error that ended it
 
@@ -127,9 +129,11 @@ def completions(loads: dict[str, Callable[[], Iterator[Any]]], workers: int, out
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def reported(ended: Iterator[Completion], total: int) -> Iterator[Any]:
-    """The events of every completion; then, once all ended, the one failure itself, or
-    ``RawSourcesFailed`` naming each."""
+def reported(
+    ended: Iterator[Completion], total: int, failed: type[RawSourcesFailed] | None = None
+) -> Iterator[Any]:
+    """The events of every completion; then, once all ended, the one failure itself, or ``failed``
+    (``RawSourcesFailed`` unless given) naming each."""
     failures: list[tuple[str, Exception]] = []
     for name, events, error in ended:
         yield from events
@@ -139,8 +143,9 @@ def reported(ended: Iterator[Completion], total: int) -> Iterator[Any]:
         raise failures[0][1]
     if failures:
         detail = "; ".join(f"{name}: {error}" for name, error in failures)
-        raise RawSourcesFailed(
-            f"{len(failures)} of {total} raw sources failed (the others were written): {detail}"
+        failed = failed or RawSourcesFailed
+        raise failed(
+            f"{len(failures)} of {total} {failed.WHAT} failed (the others were written): {detail}"
         ) from failures[0][1]
 
 
@@ -183,13 +188,13 @@ def raw_pull(*sources: RawSource, name: str | None = None) -> dg.AssetsDefinitio
         by_client: dict[str, list[RawSource]] = {}
         for source in selected:  # in the order given: the group of the largest source first
             by_client.setdefault(source.resource, []).append(source)
-        if SETTINGS.raw_workers > 1 and (end - start).days >= PROCESS_MIN_DAYS and len(by_client) > 1:
+        if SETTINGS.workers > 1 and (end - start).days >= PROCESS_MIN_DAYS and len(by_client) > 1:
             groups = [
                 Group(tuple(group), Portable.of(getattr(context.resources, resource)), Portable.of(warehouse),
                       context.partition_key_range)
                 for resource, group in by_client.items()
             ]
-            yield from reported(across_processes(groups, context.log.log, SETTINGS.raw_workers), len(selected))
+            yield from reported(across_processes(groups, context.log.log, SETTINGS.workers), len(selected))
             return
         loads = {
             source.table: _bound(source, context, getattr(context.resources, source.resource), warehouse)

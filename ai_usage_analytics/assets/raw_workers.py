@@ -3,7 +3,7 @@
 Normalising vendor payloads is Python holding the GIL, so the threads of ``raw_sources.side_by_side``
 overlap only the waits (the vendors' responses and rate limits): a year's pull with the limits off
 ran on one core while the other idled. For a window of ``PROCESS_MIN_DAYS`` or more,
-``across_processes`` gives each vendor's sources to a worker process (``AI_USAGE_RAW_WORKERS`` at a
+``across_processes`` gives each vendor's sources to a worker process (``AI_USAGE_WORKERS`` at a
 time, the largest first); a worker pulls its sources one after another, no chunk fetched ahead (the
 other worker fills the waits, and both memory peaks add up). Shorter windows, the daily run among
 them, stay in threads: starting a worker costs a couple of seconds of imports.
@@ -14,6 +14,9 @@ reads the settings from the environment it inherits; its loads get a ``PullConte
 ``write_range`` reads from the Dagster context; its log lines reach the run's log as they happen; its
 events (materialisations, check results) and failures come back when its sources end. A stopped run
 stops the workers' ranges before their next chunk (``chunked.STOP``), as it stops threads.
+
+``beside`` runs one load in a worker process while the step does its own work, the same way (a
+backfill's ``fact_ai_usage`` beside ``fact_ai_costs``, ``assets/facts.py``).
 
 Workers are started with ``spawn`` (the run holds threads and open files, which ``fork`` would copy
 half-made): a script that runs a backfill must guard its entry point with
@@ -28,6 +31,7 @@ import pickle
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -159,16 +163,28 @@ def _relay(queue, log: Callable[[int, str], None]) -> None:
         log(*item)
 
 
-def across_processes(groups: list[Group], log: Callable[[int, str], None], workers: int) -> Iterator[Completion]:
-    """Each group's sources in a worker process, ``workers`` at a time in the order given, each
-    source's (table, events, error) yielded as its worker ends. A worker that dies fails its sources."""
+@contextmanager
+def _pool(workers: int, log: Callable[[int, str], None]) -> Iterator[ProcessPoolExecutor]:
+    """Worker processes whose log lines reach ``log`` as they happen. Leaving the block stops their
+    ranges before the next chunk (a no-op once they ended) and waits for them."""
     spawn = multiprocessing.get_context("spawn")  # not fork: the run holds threads and open files
     queue, stop = spawn.Queue(), spawn.Event()
     relay = threading.Thread(target=_relay, args=(queue, log), name="raw-worker-log", daemon=True)
     relay.start()
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(groups)), mp_context=spawn,
-                               initializer=_start_worker, initargs=(queue, stop))
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=spawn, initializer=_start_worker, initargs=(queue, stop))
     try:
+        yield pool
+    finally:
+        stop.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+        queue.put(None)
+        relay.join(timeout=10)
+
+
+def across_processes(groups: list[Group], log: Callable[[int, str], None], workers: int) -> Iterator[Completion]:
+    """Each group's sources in a worker process, ``workers`` at a time in the order given, each
+    source's (table, events, error) yielded as its worker ends. A worker that dies fails its sources."""
+    with _pool(min(workers, len(groups)), log) as pool:
         futures = {pool.submit(_pull_group, group): group for group in groups}
         for future in as_completed(futures):
             try:
@@ -179,8 +195,36 @@ def across_processes(groups: list[Group], log: Callable[[int, str], None], worke
                 continue
             for table, wired, error in pulled:
                 yield table, [_unwire(kind, value) for kind, value in wired], error
-    finally:
-        stop.set()  # a no-op once every worker has ended; otherwise their ranges stop before the next chunk
-        pool.shutdown(wait=True, cancel_futures=True)
-        queue.put(None)
-        relay.join(timeout=10)
+
+
+def worker_log() -> logging.Logger:
+    """In a worker process: the logger whose records reach the run's log."""
+    return _WORKER["log"]
+
+
+def _run_load(load: Callable[..., Iterator[Any]], args: tuple) -> tuple[list[tuple[str, Any]], BaseException | None]:
+    """In the worker: every event of ``load(*args)``, wired, and the error that ended it."""
+    from ai_usage_analytics.assets.raw_sources import _drain  # raw_sources imports this module
+
+    events, error = _drain(lambda: load(*args), _WORKER["stop"])
+    return [_wire(event) for event in events], _portable_error(error)
+
+
+@contextmanager
+def beside(
+    load: Callable[..., Iterator[Any]], *args: Any, log: Callable[[int, str], None]
+) -> Iterator[Callable[[], tuple[list, BaseException | None]]]:
+    """``load(*args)`` (a module-level function, picklable arguments) in a worker process while the
+    block does its own work; the block's ``result()`` waits for its (events, error). Leaving the block
+    early (an error, an interrupted run) stops the load before its next chunk and writes nothing of it."""
+    with _pool(1, log) as pool:
+        future = pool.submit(_run_load, load, args)
+
+        def result() -> tuple[list, BaseException | None]:
+            try:
+                wired, error = future.result()
+            except Exception as error:  # the worker died (killed, out of memory)
+                return [], error
+            return [_unwire(kind, value) for kind, value in wired], error
+
+        yield result

@@ -50,7 +50,7 @@ def point_settings_at(monkeypatch, simulator, directory: Path) -> Path:
         settings = dataclasses.replace(module.SETTINGS, reference_dir=directory, claude_code_workspace_ids=workspaces)
         monkeypatch.setattr(module, "SETTINGS", settings)
     # Settings patched here live in this process only; a worker process reads the environment's.
-    monkeypatch.setattr(raw_sources, "SETTINGS", dataclasses.replace(raw_sources.SETTINGS, raw_workers=1))
+    monkeypatch.setattr(raw_sources, "SETTINGS", dataclasses.replace(raw_sources.SETTINGS, workers=1))
     return directory
 
 

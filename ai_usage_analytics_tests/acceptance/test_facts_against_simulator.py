@@ -124,11 +124,11 @@ def test_mapping_a_key_in_the_sheet_reattributes_through_the_sensor_and_keeps_ea
         csv.DictWriter(handle, fieldnames=header).writerow(row)
 
     # The sensor sees the edit and asks for the mapping plus the facts of the days the key was used.
-    sensor = build_mapping_sheet_sensor([facts.fact_ai_usage.key, facts.fact_ai_costs.key], today=lambda: TODAY)
+    sensor = build_mapping_sheet_sensor([facts.USAGE, facts.COSTS], today=lambda: TODAY)
     tick = sensor(dg.build_sensor_context(
         resources={"reference_sheets": LocalCsvReference(directory=str(reference_dir)), "warehouse": loaded}))
     (request,) = tick.run_requests
-    assert set(request.asset_selection) == {reference.api_key_mappings.key, facts.fact_ai_usage.key, facts.fact_ai_costs.key}
+    assert set(request.asset_selection) == {reference.api_key_mappings.key, facts.USAGE, facts.COSTS}
     first, last = (date.fromisoformat(request.tags[t]) for t in (RANGE_START_TAG, RANGE_END_TAG))
     key_days = by_day(loaded, f"SELECT cost_date, COUNT(*) FROM fact_ai_costs WHERE api_key_id = '{key}' GROUP BY 1")
     assert (first, last) == (min(key_days), max(key_days))

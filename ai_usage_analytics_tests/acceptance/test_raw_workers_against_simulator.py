@@ -21,7 +21,7 @@ RUN_COLUMNS = ("ingest_date", "fetched_at")
 
 
 def with_workers(monkeypatch, workers: int) -> None:
-    monkeypatch.setattr(raw_sources, "SETTINGS", dataclasses.replace(raw_sources.SETTINGS, raw_workers=workers))
+    monkeypatch.setattr(raw_sources, "SETTINGS", dataclasses.replace(raw_sources.SETTINGS, workers=workers))
 
 
 def pull(tmp_path, simulator, name: str, **kwargs):

@@ -76,8 +76,8 @@ def seat_prices(tmp_path, monkeypatch):
     monkeypatch.setattr(facts, "SETTINGS", facts.SETTINGS.__class__(**{**facts.SETTINGS.__dict__, "reference_dir": tmp_path}))
 
 
-def materialize(warehouse, asset):
-    return dg.materialize([asset], partition_key=DAY.isoformat(),
+def materialize(warehouse, key):
+    return dg.materialize([facts.facts], selection=[key], partition_key=DAY.isoformat(),
                           resources={"warehouse": warehouse, "io_manager": WarehouseIOManager(warehouse=warehouse)},
                           raise_on_error=False)
 
@@ -88,7 +88,7 @@ def checks(result):
 
 def test_usage_fact_attributes_by_mapping_and_email(warehouse):
     seed(warehouse, mapped=True)
-    result = materialize(warehouse, facts.fact_ai_usage)
+    result = materialize(warehouse, facts.USAGE)
     assert result.success and checks(result) == {"schema": True, "unique_natural_key": True,
                                                  "keys_exist_in_dimensions": True, "volume_drop": True}
     fact = warehouse.query("SELECT * FROM fact_ai_usage ORDER BY metric_source")
@@ -102,7 +102,7 @@ def test_usage_fact_attributes_by_mapping_and_email(warehouse):
 
 def test_cost_fact_reconciles_and_unmapped_key_is_unattributed(warehouse, seat_prices):
     seed(warehouse, mapped=False)
-    result = materialize(warehouse, facts.fact_ai_costs)
+    result = materialize(warehouse, facts.COSTS)
     assert result.success, [e.message for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     assert checks(result) == {"schema": True, "unique_natural_key": True, "keys_exist_in_dimensions": True,
                               "reconciles_to_vendor_bill": True, "allocation_sums_to_100_percent": True, "spend_spike": True}
@@ -117,10 +117,10 @@ def test_cost_fact_reconciles_and_unmapped_key_is_unattributed(warehouse, seat_p
 
 def test_remapping_moves_cost_from_unattributed_to_the_person_without_changing_the_total(warehouse, seat_prices):
     seed(warehouse, mapped=False)
-    materialize(warehouse, facts.fact_ai_costs)
+    materialize(warehouse, facts.COSTS)
     before = warehouse.query("SELECT CAST(SUM(allocated_cost_usd) AS VARCHAR) AS usd FROM fact_ai_costs")["usd"][0]
     seed(warehouse, mapped=True)
-    materialize(warehouse, facts.fact_ai_costs)
+    materialize(warehouse, facts.COSTS)
     after = warehouse.query("SELECT user_sk, budget_category, is_over_budget, CAST(allocated_cost_usd AS VARCHAR) AS usd "
                             "FROM fact_ai_costs WHERE cost_source = 'anthropic_cost_report'")
     assert set(after["budget_category"]) == {"Research"} and "unattributed" not in set(after["user_sk"])
@@ -131,9 +131,9 @@ def test_remapping_moves_cost_from_unattributed_to_the_person_without_changing_t
 def test_rerunning_gives_identical_facts(warehouse, seat_prices):
     seed(warehouse, mapped=True)
     columns = "cost_id, user_sk, platform_sk, cost_date, CAST(allocated_cost_usd AS VARCHAR) a, allocation_percentage"
-    materialize(warehouse, facts.fact_ai_costs)
+    materialize(warehouse, facts.COSTS)
     first = warehouse.query(f"SELECT {columns} FROM fact_ai_costs ORDER BY cost_id")
-    materialize(warehouse, facts.fact_ai_costs)
+    materialize(warehouse, facts.COSTS)
     pd.testing.assert_frame_equal(first, warehouse.query(f"SELECT {columns} FROM fact_ai_costs ORDER BY cost_id"))
 
 
@@ -141,7 +141,7 @@ def test_a_cost_that_does_not_reconcile_is_not_written(warehouse, seat_prices, m
     seed(warehouse, mapped=True)
     original = facts.billed_totals
     monkeypatch.setattr(facts, "billed_totals", lambda inputs: original(inputs).assign(billed_usd=Decimal("999")))
-    result = materialize(warehouse, facts.fact_ai_costs)
+    result = materialize(warehouse, facts.COSTS)
     assert not result.success and checks(result)["reconciles_to_vendor_bill"] is False
     warehouse.ensure_table("fact_ai_costs")
     assert warehouse.query("SELECT COUNT(*) AS n FROM fact_ai_costs")["n"][0] == 0

@@ -1,0 +1,89 @@
+"""A backfill's facts side by side (assets/facts.py: fact_ai_usage in a worker process beside
+fact_ai_costs) against the simulator: the same tables and check results as one after the other, the
+worker's log lines in the run's log, and a fact that fails named with its own message while the other
+is written."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+
+import dagster as dg
+import pytest
+
+from ai_usage_analytics.assets import facts, raw, reference
+from ai_usage_analytics.assets.raw_workers import PROCESS_MIN_DAYS
+from ai_usage_analytics.resources.duckdb_warehouse import DuckDBWarehouse
+from ai_usage_analytics_tests.acceptance.conftest import FIRST, LAST, point_settings_at, run, table_hash
+
+RUN_COLUMNS = ("pipeline_run_id", "ingest_timestamp")
+FACTS = ("fact_ai_usage", "fact_ai_costs")
+
+
+@pytest.fixture(scope="module")
+def loaded(simulator, tmp_path_factory):
+    """The raw and reference tables of the 30 days, loaded once; each test builds the facts on a copy."""
+    directory = tmp_path_factory.mktemp("side_by_side")
+    warehouse = DuckDBWarehouse(path=str(directory / "loaded.duckdb"))
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        reference_dir = point_settings_at(monkeypatch, simulator, directory / "reference")
+        assert run([*raw.RAW_ASSETS, *reference.REFERENCE_ASSETS], warehouse, simulator, reference_dir).success
+    return warehouse, reference_dir
+
+
+def build_facts(loaded, simulator, tmp_path, monkeypatch, name: str, workers: int, reference_dir=None):
+    """The facts over the 30 days on a copy of the loaded warehouse, with ``workers`` worker processes."""
+    source, loaded_reference = loaded
+    shutil.copy(source.path, tmp_path / f"{name}.duckdb")
+    warehouse = DuckDBWarehouse(path=str(tmp_path / f"{name}.duckdb"))
+    point_settings_at(monkeypatch, simulator, loaded_reference)
+    monkeypatch.setattr(facts, "SETTINGS", dataclasses.replace(
+        facts.SETTINGS, workers=workers, reference_dir=reference_dir or loaded_reference))
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = run(facts.FACT_ASSETS, warehouse, simulator, loaded_reference, raise_on_error=False, instance=instance)
+        logged = [entry.user_message for entry in instance.all_logs(result.run_id)]
+    return warehouse, result, logged
+
+
+def outcomes(result) -> set[tuple[str, str, bool]]:
+    return {(e.asset_key.path[-1], e.check_name, e.passed) for e in result.get_asset_check_evaluations()}
+
+
+def test_side_by_side_writes_what_one_after_the_other_writes(loaded, simulator, tmp_path, monkeypatch):
+    assert (LAST - FIRST).days + 1 >= PROCESS_MIN_DAYS
+    workers_started = []
+    real_beside = facts.beside
+
+    def counted(*args, **kwargs):
+        workers_started.append(args[0].__name__)
+        return real_beside(*args, **kwargs)
+
+    monkeypatch.setattr(facts, "beside", counted)
+    in_order, one_after_the_other, _ = build_facts(loaded, simulator, tmp_path, monkeypatch, "in_order", workers=1)
+    assert workers_started == []
+    side, side_by_side, logged = build_facts(loaded, simulator, tmp_path, monkeypatch, "side", workers=2)
+    assert workers_started == ["_usage_in_worker"]
+    assert one_after_the_other.success and side_by_side.success
+    for table in FACTS:
+        assert int(side.query(f"SELECT COUNT(*) AS n FROM {table}")["n"][0]) > 0, table
+        assert table_hash(side, table, RUN_COLUMNS) == table_hash(in_order, table, RUN_COLUMNS), table
+    assert outcomes(side_by_side) == outcomes(one_after_the_other)
+    assert {name for _, name, _ in outcomes(side_by_side)} >= {"schema", "reconciles_to_vendor_bill", "volume_drop"}
+    staged = [message for message in logged if message.startswith("fact_ai_usage: staged [")]
+    assert len(staged) == 3  # 30 days from the 18th in half months, logged in the worker, forwarded
+
+
+def test_cost_failing_beside_usage_names_itself_and_usage_is_written(loaded, simulator, tmp_path, monkeypatch):
+    no_prices = tmp_path / "no_prices"
+    shutil.copytree(loaded[1], no_prices)
+    (no_prices / "seat_prices.csv").write_text("platform_code,plan,seat_price_usd_month\n")
+    warehouse, result, _ = build_facts(loaded, simulator, tmp_path, monkeypatch, "failing", workers=2,
+                                       reference_dir=no_prices)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    assert failure.step_failure_data.user_failure_data.description.startswith(
+        f"Cursor seats need a price: add a 'cursor' row to {no_prices / 'seat_prices.csv'}")
+    assert int(warehouse.query("SELECT COUNT(*) AS n FROM fact_ai_usage")["n"][0]) > 0  # written by the worker
+    assert int(warehouse.query("SELECT COUNT(*) AS n FROM fact_ai_costs")["n"][0]) == 0
+    written = {m.asset_key.path[-1] for m in result.get_asset_materialization_events()}
+    assert written == {"fact_ai_usage"}
