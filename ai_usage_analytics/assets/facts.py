@@ -120,7 +120,7 @@ def _trailing(history: pd.DataFrame, column: str, added: pd.DataFrame, until: da
 USAGE = dg.AssetKey("fact_ai_usage")
 COSTS = dg.AssetKey("fact_ai_costs")
 USAGE_CHECKS = COMMON_CHECKS + [
-    ("volume_drop", "A source's daily rows fell below half its trailing 28-day median.", False),
+    ("volume_drop", "A source's daily rows fell below half their median on the same weekday of the 4 weeks before.", False),
 ]
 COST_CHECKS = COMMON_CHECKS + [
     ("reconciles_to_vendor_bill", "Allocated dollars per platform and day equal the vendor's billed dollars.", True),

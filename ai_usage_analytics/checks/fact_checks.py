@@ -120,26 +120,26 @@ def _daily(frame: pd.DataFrame, level: str) -> pd.DataFrame:
 
 
 def volume_drops(
-    fact: pd.DataFrame, history_counts: pd.DataFrame, days: list, floor: float = 0.5, baseline_days: int = 28
+    fact: pd.DataFrame, history_counts: pd.DataFrame, days: list, floor: float = 0.5, weeks: int = 4
 ) -> dg.AssetCheckResult:
-    """A source's daily row count on one of ``days`` below ``floor`` x its median over the
-    ``baseline_days`` before that day (the days it sent rows), a source that sent nothing included
-    (WARN). ``history_counts``: metric_source, usage_date, rows of the days before ``days``, at least
-    ``baseline_days`` of them. Each day has its own trailing baseline, so a window checked in one chunk
-    or in several (the earlier chunks' counts carried as history) gives the same offenders."""
+    """A source's daily row count on one of ``days`` below ``floor`` x its median on the same weekday of
+    the ``weeks`` weeks before (the ones it sent rows), a source that sent nothing included (WARN).
+    The same weekday, because usage has a week: a Saturday against the weekdays before it is a drop
+    every weekend. ``history_counts``: metric_source, usage_date, rows of the days before ``days``
+    (their last ``weeks`` weeks at least). Each day has its own baseline, so a window checked in one
+    chunk or in several (the earlier chunks' counts carried as history) gives the same offenders."""
     counts = fact.groupby(["metric_source", "usage_date"]).size()
     sources = sorted(set(history_counts["metric_source"]) | set(fact["metric_source"]))
     grid = pd.MultiIndex.from_product([sources, days], names=["metric_source", "usage_date"])
     today = counts.reindex(grid, fill_value=0).rename("rows").reset_index()
     sent = pd.concat([history_counts[["metric_source", "usage_date", "rows"]], today[today["rows"] > 0]], ignore_index=True)
     sent["usage_date"] = pd.to_datetime(sent["usage_date"]).dt.date
-    by_source = {source: list(zip(group["usage_date"], group["rows"])) for source, group in sent.groupby("metric_source")}
+    rows_on = dict(zip(zip(sent["metric_source"], sent["usage_date"]), sent["rows"]))
     medians = []
     for source, day in zip(today["metric_source"], today["usage_date"]):
-        since = day - timedelta(days=baseline_days)
-        trailing = [rows for on, rows in by_source.get(source, []) if since <= on < day]
-        medians.append(float(pd.Series(trailing).median()) if trailing else float("nan"))
-    today["trailing_median"] = medians
-    drops = today[today["trailing_median"].notna() & (today["rows"] < floor * today["trailing_median"])]
+        before = [rows_on[key] for week in range(1, weeks + 1) if (key := (source, day - timedelta(weeks=week))) in rows_on]
+        medians.append(float(pd.Series(before).median()) if before else float("nan"))
+    today["same_weekday_median"] = medians
+    drops = today[today["same_weekday_median"].notna() & (today["rows"] < floor * today["same_weekday_median"])]
     return _result("volume_drop", "fact_ai_usage", drops, "No source's volume collapsed.",
-                   severity=dg.AssetCheckSeverity.WARN, extra={"floor": floor})
+                   severity=dg.AssetCheckSeverity.WARN, extra={"floor": floor, "weeks": weeks})

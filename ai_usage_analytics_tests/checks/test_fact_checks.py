@@ -84,3 +84,12 @@ def test_volume_drops_are_the_same_in_one_chunk_or_in_several():
         flagged += drops(volume_drops(usage_rows({d: rows[d] for d in chunk}), history, chunk))
         history = pd.concat([history, daily_counts({d: rows[d] for d in chunk})], ignore_index=True)
     assert drops(whole) == flagged == 10  # the quiet days, each below half the busy median before it
+
+
+def test_quiet_weekends_are_not_drops_and_a_collapsed_saturday_is():
+    days = [DAY + timedelta(days=i) for i in range(35)]
+    week = {d: (20 if d.weekday() >= 5 else 100) for d in days}  # a working week, as engineering usage has
+    assert volume_drops(usage_rows(week), daily_counts({}), days).passed
+    saturday = max(d for d in days if d.weekday() == 5)
+    result = volume_drops(usage_rows({**week, saturday: 2}), daily_counts({}), days)
+    assert drops(result) == 1 and "same_weekday_median" in result.metadata["details"].value
