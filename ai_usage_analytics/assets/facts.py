@@ -23,7 +23,7 @@ import dagster as dg
 import pandas as pd
 
 from ai_usage_analytics.assets.chunked import half_month_chunks, window, write_range
-from ai_usage_analytics.assets.raw_sources import RawSourcesFailed, completions, reported
+from ai_usage_analytics.assets.raw_sources import LoadsFailed, completions, reported
 from ai_usage_analytics.assets.raw_workers import PROCESS_MIN_DAYS, PullContext, Portable, beside, worker_log
 from ai_usage_analytics.checks import fact_checks, schemas
 from ai_usage_analytics.checks.schema_check import schema_check_spec
@@ -143,7 +143,7 @@ COST_DESCRIPTION = (
 )
 
 
-class FactsFailed(RawSourcesFailed):
+class FactsFailed(LoadsFailed):
     """Both facts of a run failed; each is named with its own message."""
 
     WHAT = "facts"

@@ -74,7 +74,13 @@ class RawSource:
         )
 
 
-class RawSourcesFailed(RuntimeError):
+class LoadsFailed(RuntimeError):
+    """More than one load of a step failed; each is named with its own message."""
+
+    WHAT = "loads"
+
+
+class RawSourcesFailed(LoadsFailed):
     """More than one source of a run failed; each is named with its own message."""
 
     WHAT = "raw sources"
@@ -130,10 +136,10 @@ def completions(loads: dict[str, Callable[[], Iterator[Any]]], workers: int, out
 
 
 def reported(
-    ended: Iterator[Completion], total: int, failed: type[RawSourcesFailed] | None = None
+    ended: Iterator[Completion], total: int, failed: type[LoadsFailed] = RawSourcesFailed
 ) -> Iterator[Any]:
     """The events of every completion; then, once all ended, the one failure itself, or ``failed``
-    (``RawSourcesFailed`` unless given) naming each."""
+    naming each."""
     failures: list[tuple[str, Exception]] = []
     for name, events, error in ended:
         yield from events
@@ -143,7 +149,6 @@ def reported(
         raise failures[0][1]
     if failures:
         detail = "; ".join(f"{name}: {error}" for name, error in failures)
-        failed = failed or RawSourcesFailed
         raise failed(
             f"{len(failures)} of {total} {failed.WHAT} failed (the others were written): {detail}"
         ) from failures[0][1]

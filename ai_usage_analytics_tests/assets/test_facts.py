@@ -145,3 +145,23 @@ def test_a_cost_that_does_not_reconcile_is_not_written(warehouse, seat_prices, m
     assert not result.success and checks(result)["reconciles_to_vendor_bill"] is False
     warehouse.ensure_table("fact_ai_costs")
     assert warehouse.query("SELECT COUNT(*) AS n FROM fact_ai_costs")["n"][0] == 0
+
+
+def test_a_failing_fact_leaves_the_other_written_and_both_failing_are_named(warehouse, seat_prices, monkeypatch):
+    seed(warehouse, mapped=True)
+    original = facts.billed_totals
+    monkeypatch.setattr(facts, "billed_totals", lambda inputs: original(inputs).assign(billed_usd=Decimal("999")))
+    result = dg.materialize([facts.facts], partition_key=DAY.isoformat(), raise_on_error=False,
+                            resources={"warehouse": warehouse, "io_manager": WarehouseIOManager(warehouse=warehouse)})
+    assert not result.success and checks(result)["reconciles_to_vendor_bill"] is False
+    assert {m.asset_key.path[-1] for m in result.get_asset_materialization_events()} == {"fact_ai_usage"}
+    assert warehouse.query("SELECT COUNT(*) AS n FROM fact_ai_usage")["n"][0] > 0
+
+    def broken(*args, **kwargs):
+        raise ValueError("usage could not be built")
+
+    monkeypatch.setattr(facts, "build_fact_ai_usage", broken)
+    with pytest.raises(facts.FactsFailed, match=r"^2 of 2 facts failed \(the others were written\): "
+                       r"fact_ai_usage: usage could not be built; fact_ai_costs: "):
+        dg.materialize([facts.facts], partition_key=DAY.isoformat(),
+                       resources={"warehouse": warehouse, "io_manager": WarehouseIOManager(warehouse=warehouse)})
