@@ -1,10 +1,11 @@
 """`make bench` / ``python -m ai_usage_analytics.bench [--people N] [--days D] [--seed S] [--quick] [--rate-limits]``.
 
-Per scenario: a fresh simulator (the parent serves it from a thread, so its memory is not the
-pipeline's), the demo's reference files in a fresh temporary directory, and a fresh subprocess
+Per scenario: fresh simulators, one process per vendor host (``vendors.py``: the real APIs answer
+side by side, and their memory is not the pipeline's), the demo's reference files in a fresh
+temporary directory, and a fresh subprocess
 (``scenario.py``) with its own DuckDB file and an ephemeral Dagster instance. Vendor requests are
-counted by the simulator (retries included); the minimum comes from ``minimum.py`` and the
-simulator's organisation. Writes ``bench/results.json`` and prints the report.
+counted by the simulators (retries included); the minimum comes from ``minimum.py`` and the
+simulators' organisation. Writes ``bench/results.json`` and prints the report.
 """
 
 from __future__ import annotations
@@ -105,9 +106,10 @@ def run_child(command: list[str], env: dict, timeout: float) -> tuple[bool, floa
 
 
 def run_scenario(scenario: Scenario, today: date, timeout: float, keep: bool, rate_limits: bool = False) -> dict:
+    from ai_usage_analytics.bench.vendors import VendorSimulators
+    from ai_usage_analytics.demo.org import Organisation
     from ai_usage_analytics.demo.reference_files import write_reference_files
     from ai_usage_analytics.demo.run import demo_environment
-    from ai_usage_analytics.demo.server import DEMO_KEYS, start_simulator
     from ai_usage_analytics.settings import SETTINGS
 
     first, last = scenario_range(scenario.days, today)
@@ -118,14 +120,16 @@ def run_scenario(scenario: Scenario, today: date, timeout: float, keep: bool, ra
     workdir = Path(tempfile.mkdtemp(prefix=f"bench_{scenario.name}_"))
     started = time.perf_counter()
     try:
-        with start_simulator(people=scenario.people, seed=scenario.seed, keys=DEMO_KEYS, today=today) as simulator:
+        with VendorSimulators(scenario.people, scenario.seed, today) as vendors:
+            org = Organisation(seed=scenario.seed, people=scenario.people, today=today)  # the simulators' own
             reference_dir = workdir / "reference"
             reference_dir.mkdir()
-            write_reference_files(simulator.org, reference_dir, SETTINGS.partition_start, last)
+            write_reference_files(org, reference_dir, SETTINGS.partition_start, last)
             duckdb_path = workdir / "warehouse.duckdb"
             env = {
                 **os.environ,
-                **demo_environment(simulator.url, simulator.org),
+                **demo_environment(vendors.urls["cursor"], org),
+                **vendors.environment(),
                 "AI_USAGE_DUCKDB_PATH": str(duckdb_path),
                 "AI_USAGE_REFERENCE_DIR": str(reference_dir),
                 "AI_USAGE_DASHBOARD_DIR": str(workdir / "dashboards"),
@@ -134,28 +138,28 @@ def run_scenario(scenario: Scenario, today: date, timeout: float, keep: bool, ra
             }
             env.pop("GOOGLE_SHEET_ID", None)
             (workdir / "dagster_home").mkdir()
-            spec = {**entry, "url": simulator.url, "workdir": str(workdir), "duckdb_path": str(duckdb_path)}
+            spec = {**entry, "urls": vendors.urls, "workdir": str(workdir), "duckdb_path": str(duckdb_path)}
             spec_path, result_path = workdir / "spec.json", workdir / "result.json"
             spec_path.write_text(json.dumps(spec))
-            simulator.reset()
+            vendors.reset()
             command = [sys.executable, "-m", "ai_usage_analytics.bench.scenario", str(spec_path), str(result_path)]
-            simulator_cpu_started = time.process_time()  # this process serves the simulator meanwhile
+            simulator_cpu_started = vendors.cpu_seconds()
             finished, observed_peak, stderr = run_child(command, env, timeout)
-            simulator_cpu_s = round(time.process_time() - simulator_cpu_started, 3)
+            simulator_cpu_s = round(vendors.cpu_seconds() - simulator_cpu_started, 3)
             if not finished:
-                counters = simulator.state.counters.snapshot()
+                counters = vendors.counters()
                 return {**entry, "status": "timeout", "wall_s": None, "timeout_s": timeout,
                         "error": f"did not finish within {timeout:.0f} s (stopped)",
                         "peak_rss_mb_observed": observed_peak,
                         "requests_before_stop": sum(counters["requests"].values()),
                         "requests_by_endpoint_before_stop": dict(sorted(counters["requests"].items()))}
-            counters = simulator.state.counters.snapshot()
+            counters = vendors.counters()
             if not result_path.exists():
                 return {**entry, "status": "failed", "error": stderr[-4000:], "peak_rss_mb_observed": observed_peak}
             measured = json.loads(result_path.read_text())
             measured["peak_rss_mb_observed"] = observed_peak
             requests_by_endpoint = dict(sorted(counters["requests"].items()))
-            minimum, counts = minimum_for(simulator.org, scenario, first, last)
+            minimum, counts = minimum_for(org, scenario, first, last)
     finally:
         if not keep:
             shutil.rmtree(workdir, ignore_errors=True)

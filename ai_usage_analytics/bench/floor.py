@@ -30,8 +30,12 @@ ITEMS_KEY = {m.DAILY_USAGE: "data", m.USAGE_EVENTS: "usageEvents", m.GEMINI: "it
 
 
 class Fetcher:
-    def __init__(self, url: str, directory: Path) -> None:
-        self.url = url.rstrip("/")
+    """Pages straight from the vendors (their base URLs from the clients' settings variables)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.cursor_url = os.environ["CURSOR_API_BASE_URL"].rstrip("/")
+        self.anthropic_url = os.environ["ANTHROPIC_API_BASE_URL"].rstrip("/")
+        self.google_url = os.environ["GOOGLE_REPORTS_API_BASE_URL"].rstrip("/")
         self.directory = directory
         self.cursor = requests.Session()
         self.cursor.auth = (os.environ["CURSOR_API_KEY"], "")
@@ -59,7 +63,7 @@ class Fetcher:
     def post_pages(self, path: str, body: dict) -> None:
         page = 1
         while True:
-            response = self.cursor.post(self.url + path, json={**body, "page": page, "pageSize": m.CURSOR_PAGE_SIZE})
+            response = self.cursor.post(self.cursor_url + path, json={**body, "page": page, "pageSize": m.CURSOR_PAGE_SIZE})
             response.raise_for_status()
             self._save(path, response.content)
             if not response.json()["pagination"]["hasNextPage"]:
@@ -71,7 +75,8 @@ class Fetcher:
         """GET pages while ``has_more`` (or, with ``until_no_token``, while ``token_key`` is given)."""
         token = None
         while True:
-            response = (session or self.anthropic).get(self.url + path, params=[*params, (param, token)] if token else params)
+            url = self.google_url if session is self.google else self.anthropic_url
+            response = (session or self.anthropic).get(url + path, params=[*params, (param, token)] if token else params)
             response.raise_for_status()
             self._save(path, response.content)
             data = response.json()
@@ -139,7 +144,7 @@ def load(directory: Path, duckdb_path: Path) -> dict[str, int]:
 def fetch_and_load(spec: dict) -> dict:
     first, last = date.fromisoformat(spec["first"]), date.fromisoformat(spec["last"])
     directory = Path(spec["workdir"]) / "floor_pages"
-    fetcher = Fetcher(spec["url"], directory)
+    fetcher = Fetcher(directory)
     with Stopwatch() as fetching:
         fetch(fetcher, first, last)
     with Stopwatch() as loading:
