@@ -2,8 +2,8 @@
 
 Per scenario: fresh simulators, one process per vendor host (``vendors.py``: the real APIs answer
 side by side, and their memory is not the pipeline's), the demo's reference files in a fresh
-temporary directory, and a fresh subprocess
-(``scenario.py``) with its own DuckDB file and an ephemeral Dagster instance. Vendor requests are
+temporary directory, and a fresh subprocess (``scenario.py``) with its own DuckDB file and an
+ephemeral Dagster instance. Vendor requests are
 counted by the simulators (retries included); the minimum comes from ``minimum.py`` and the
 simulators' organisation. Writes ``bench/results.json`` and prints the report.
 """

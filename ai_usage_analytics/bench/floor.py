@@ -33,9 +33,6 @@ class Fetcher:
     """Pages straight from the vendors (their base URLs from the clients' settings variables)."""
 
     def __init__(self, directory: Path) -> None:
-        self.cursor_url = os.environ["CURSOR_API_BASE_URL"].rstrip("/")
-        self.anthropic_url = os.environ["ANTHROPIC_API_BASE_URL"].rstrip("/")
-        self.google_url = os.environ["GOOGLE_REPORTS_API_BASE_URL"].rstrip("/")
         self.directory = directory
         self.cursor = requests.Session()
         self.cursor.auth = (os.environ["CURSOR_API_KEY"], "")
@@ -49,6 +46,9 @@ class Fetcher:
         )
         self.google = requests.Session()
         self.google.headers.update({"Authorization": f"Bearer {os.environ['GOOGLE_REPORTS_ACCESS_TOKEN']}"})
+        url = {name: os.environ[f"{name}_BASE_URL"].rstrip("/") for name in ("CURSOR_API", "ANTHROPIC_API", "GOOGLE_REPORTS_API")}
+        self.base_url = {self.cursor: url["CURSOR_API"], self.anthropic: url["ANTHROPIC_API"],
+                         self.analytics: url["ANTHROPIC_API"], self.google: url["GOOGLE_REPORTS_API"]}
         self.requests: dict[str, int] = {}
         self.bytes = 0
 
@@ -63,7 +63,7 @@ class Fetcher:
     def post_pages(self, path: str, body: dict) -> None:
         page = 1
         while True:
-            response = self.cursor.post(self.cursor_url + path, json={**body, "page": page, "pageSize": m.CURSOR_PAGE_SIZE})
+            response = self.cursor.post(self.base_url[self.cursor] + path, json={**body, "page": page, "pageSize": m.CURSOR_PAGE_SIZE})
             response.raise_for_status()
             self._save(path, response.content)
             if not response.json()["pagination"]["hasNextPage"]:
@@ -73,10 +73,9 @@ class Fetcher:
     def get_pages(self, path: str, params: list, token_key: str, param: str, session: requests.Session | None = None,
                   until_no_token: bool = False) -> None:
         """GET pages while ``has_more`` (or, with ``until_no_token``, while ``token_key`` is given)."""
-        token = None
+        token, session = None, session or self.anthropic
         while True:
-            url = self.google_url if session is self.google else self.anthropic_url
-            response = (session or self.anthropic).get(url + path, params=[*params, (param, token)] if token else params)
+            response = session.get(self.base_url[session] + path, params=[*params, (param, token)] if token else params)
             response.raise_for_status()
             self._save(path, response.content)
             data = response.json()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from statistics import median
 
 import dagster as dg
 import pandas as pd
@@ -138,7 +139,7 @@ def volume_drops(
     medians = []
     for source, day in zip(today["metric_source"], today["usage_date"]):
         before = [rows_on[key] for week in range(1, weeks + 1) if (key := (source, day - timedelta(weeks=week))) in rows_on]
-        medians.append(float(pd.Series(before).median()) if before else float("nan"))
+        medians.append(float(median(before)) if before else float("nan"))
     today["same_weekday_median"] = medians
     drops = today[today["same_weekday_median"].notna() & (today["rows"] < floor * today["same_weekday_median"])]
     return _result("volume_drop", "fact_ai_usage", drops, "No source's volume collapsed.",
