@@ -8,7 +8,8 @@ Cursor events, Anthropic token usage and Claude Code records from random generat
 be regenerated identically, alone, in any order. Cursor (``cursor_day``: daily rows and events,
 generated together) and Anthropic (``anthropic_day``) are generated and cached apart, so serving one
 vendor never generates the other; recent Cursor days are kept up to a bound on events (a 30-day
-window at 2,000 people), and a day's event count comes from each member's first draws alone.
+window at 2,000 people), a day's event count comes from each member's first draws alone, and a
+day's daily rows (``cursor_rows``) from the events' draws without pricing them.
 
 Consistency built in: cost lines are priced from the same token counts the usage report shows;
 Cursor spend is the sum of the events' ``chargedCents``; API-key Claude Code traffic appears both
@@ -684,8 +685,25 @@ class Organisation:
         if drawn is None:
             return None, []
         rng, count = drawn
-        events = self._cursor_events(person, day, rng, count)
-        return self._cursor_daily_row(person, day, rng, events), events
+        draws = self._cursor_event_draws(person, rng, count)
+        return self._cursor_daily_row(person, day, rng, draws), self._cursor_events(person, day, draws)
+
+    def cursor_person_row(self, person: Person, day: date) -> dict | None:
+        """``cursor_person_day``'s row alone: the same draws, without pricing the events."""
+        drawn = self._cursor_draw(person, day)
+        if drawn is None:
+            return None
+        rng, count = drawn
+        return self._cursor_daily_row(person, day, rng, self._cursor_event_draws(person, rng, count))
+
+    def cursor_rows(self, day: date) -> list[dict | None]:
+        """Every member's daily-usage row of ``day`` (by person index): a cached day's, else drawn
+        without generating the events (and not cached)."""
+        with self._lock:
+            cached = self._cursor_cache.get(day)
+        if cached is not None:
+            return cached.rows
+        return [self.cursor_person_row(person, day) for person in self.people]
 
     def _cursor_draw(self, person: Person, day: date) -> tuple[random.Random, int] | None:
         """The member's generator for the day and the number of events it will draw (None: no seat)."""
@@ -697,46 +715,63 @@ class Organisation:
         absent = rng.random() < (0.5 if weekend else 0.12)
         return rng, 0 if absent else _count(rng, mean)
 
-    def _cursor_events(self, person: Person, day: date, rng: random.Random, count: int) -> list[CursorEvent]:
-        events = []
-        start_ms = day_start_ms(day)
+    @staticmethod
+    def _cursor_event_draws(person: Person, rng: random.Random, count: int) -> list[tuple]:
+        """The random draws of the member's ``count`` events, in order, one tuple each: (new
+        conversation, model, max mode, included, milliseconds into the day, feature, included units
+        or token counts, discount). Everything random about an event; pricing it is not."""
+        draws = []
         heavy = person.cursor_level == "heavy"
-        conversation = ""
         # cumulative weights draw exactly what weights= draws (choices accumulates them itself)
         models, model_weights = list(person.cursor_models), list(accumulate(person.cursor_models.values()))
         for n in range(count):
-            if n == 0 or rng.random() < 0.25:
-                conversation = stable_uuid(self.seed, "conversation", day, person.index, n)
+            new_conversation = n == 0 or rng.random() < 0.25
             model_name = pick(rng, models, model_weights)
             max_mode = rng.random() < (0.2 if heavy else 0.05)
             included = not max_mode and rng.random() < (0.6 if heavy else 0.9)
-            stamp = start_ms + rng.randrange(6 * 3_600_000, 21 * 3_600_000)
+            offset = rng.randrange(6 * 3_600_000, 21 * 3_600_000)
             feature = pick(rng, CURSOR_FEATURES, CURSOR_FEATURE_WEIGHTS)
             if included:
-                units = Decimal(rng.choice((5, 10, 10, 14, 20))) / 10
-                events.append(CursorEvent(stamp, person.index, model_name, True, False, units, None, None, None,
-                                          units * prices.CURSOR_INCLUDED_CENTS_PER_UNIT, None, conversation, feature))
+                draws.append((new_conversation, model_name, False, True, offset, feature,
+                              rng.choice((5, 10, 10, 14, 20)), None))
                 continue
             tokens = (rng.randrange(100, 9000), rng.randrange(50, 2500), rng.randrange(0, 15000), rng.randrange(0, 60000))
-            model = prices.CURSOR_BY_NAME[model_name]
-            total = model.token_cents(*tokens).quantize(Decimal("0.00001"))
             discount = 10 if rng.random() < 0.1 else None
-            fee = prices.cursor_token_fee_cents(sum(tokens)).quantize(Decimal("0.00001"))
+            draws.append((new_conversation, model_name, max_mode, False, offset, feature, tokens, discount))
+        return draws
+
+    def _cursor_events(self, person: Person, day: date, draws: list[tuple]) -> list[CursorEvent]:
+        events = []
+        start_ms = day_start_ms(day)
+        conversation = ""
+        for n, (new_conversation, model_name, max_mode, included, offset, feature, amount, discount) in enumerate(draws):
+            if new_conversation:
+                conversation = stable_uuid(self.seed, "conversation", day, person.index, n)
+            if included:
+                units = Decimal(amount) / 10
+                events.append(CursorEvent(start_ms + offset, person.index, model_name, True, False, units, None, None,
+                                          None, units * prices.CURSOR_INCLUDED_CENTS_PER_UNIT, None, conversation, feature))
+                continue
+            model = prices.CURSOR_BY_NAME[model_name]
+            total = model.token_cents(*amount).quantize(Decimal("0.00001"))
+            fee = prices.cursor_token_fee_cents(sum(amount)).quantize(Decimal("0.00001"))
             charged = (total * (100 - (discount or 0)) / 100 + fee).quantize(Decimal("0.00001"))
             units = max(Decimal(1), (charged / 4).quantize(Decimal(1)))
-            events.append(CursorEvent(stamp, person.index, model_name, False, max_mode, units, tokens, total, discount,
-                                      charged, fee, conversation, feature))
+            events.append(CursorEvent(start_ms + offset, person.index, model_name, False, max_mode, units, amount, total,
+                                      discount, charged, fee, conversation, feature))
         return events
 
-    def _cursor_daily_row(self, person: Person, day: date, rng: random.Random, events: list[CursorEvent]) -> dict:
-        features = Counter(e.feature for e in events)
-        n = len(events)
+    def _cursor_daily_row(self, person: Person, day: date, rng: random.Random, draws: list[tuple]) -> dict:
+        """The daily-usage row; ``rng`` continues from the events' draws."""
+        features = Counter(d[5] for d in draws)
+        n = len(draws)
+        included = sum(1 for d in draws if d[3])
         lines_added = sum(rng.randrange(5, 120) for _ in range(n))
         lines_deleted = lines_added * rng.randrange(20, 70) // 100
         accepts = n * rng.randrange(50, 95) // 100
         applies = accepts + n * rng.randrange(0, 20) // 100
         tabs_shown = n * rng.randrange(5, 25) if n else 0
-        models = Counter(e.model for e in events)
+        models = Counter(d[1] for d in draws)
         version = [v for since, v in CURSOR_VERSIONS if since <= day]
         return {
             "userId": person.cursor_user_id,
@@ -756,9 +791,9 @@ class Organisation:
             "chatRequests": features["chatRequests"],
             "agentRequests": features["agentRequests"],
             "cmdkUsages": features["cmdkUsages"],
-            "subscriptionIncludedReqs": sum(1 for e in events if e.included),
+            "subscriptionIncludedReqs": included,
             "apiKeyReqs": 0,
-            "usageBasedReqs": sum(1 for e in events if not e.included),
+            "usageBasedReqs": n - included,
             "bugbotUsages": rng.randrange(0, 3) if n and rng.random() < 0.2 else 0,
             "mostUsedModel": min(models, key=lambda m: (-models[m], m)) if n else None,
             "applyMostUsedExtension": person.extension if n else None,
@@ -998,8 +1033,7 @@ class Organisation:
                 people[email]["cursor_charged_usd"] += event.charged_cents / 100
             people[email]["cursor_events"] += 1
         seats = active = lines = accepted = 0
-        for person in self.people:
-            row, _ = self.cursor_person_day(person, day)
+        for row in self.cursor_rows(day):
             if row:
                 seats += 1
                 active += row["isActive"]

@@ -16,7 +16,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from ai_usage_analytics.transform.anthropic import _finish, _finish_frame
-from ai_usage_analytics.transform.common import audit_columns, cents_to_usd, parse_utc, raw_json, stable_id
+from ai_usage_analytics.transform.common import audit_columns, cents_to_usd, parse_utc, raw_jsons, stable_id
 
 OFFICE_APPS = ("excel", "outlook", "powerpoint", "word")
 TOOLS = ("edit_tool", "multi_edit_tool", "notebook_edit_tool", "write_tool")
@@ -106,11 +106,10 @@ def normalize_analytics_users(
     audit = audit_columns(fetched_at)
     rows: dict[str, dict] = {}
     for day, records in days:
-        for record in records:
+        for record, raw in zip(records, raw_jsons(records, secrets)):
             values = _user_day(record, day)
             event_id = stable_id("claude_web_events", day, values["user_id"] or values["user_email"])
-            rows[event_id] = {"event_id": event_id, **audit, "usage_date": day, **values,
-                              "raw_response": raw_json(record, secrets)}
+            rows[event_id] = {"event_id": event_id, **audit, "usage_date": day, **values, "raw_response": raw}
     return _finish(list(rows.values()), "raw_claude_web_events", "usage_date", start, end, EVENT_COUNTS)
 
 
@@ -123,7 +122,8 @@ def user_cost_batches(
     once, wherever it comes."""
     secrets = tuple(secrets)
     seen: set[str] = set()
-    rows: list[tuple] = []  # tuples, not dicts: cheaper per row
+    rows: list[tuple] = []  # tuples, not dicts: cheaper per row; raw_response added per frame
+    kept: list[dict] = []  # the items of rows, for their raw_response
     stamps: dict = {}  # a window has a few dozen distinct bucket bounds and thousands of rows
 
     def stamp(value):
@@ -148,13 +148,14 @@ def user_cost_batches(
             actor.get("name"), actor.get("deleted"),
             "claude_code" if item.get("product") == "claude_code" else "claude_web", *line,
             cents_to_usd(item.get("amount")), cents_to_usd(item.get("list_amount")), item.get("currency") or "USD",
-            item.get("requests"), raw_json(item, secrets),
+            item.get("requests"),
         ))
+        kept.append(item)
         if len(rows) >= batch_rows:
-            yield _cost_frame(rows, start, end, fetched_at)
-            rows, sent = [], True
+            yield _cost_frame(rows, raw_jsons(kept, secrets), start, end, fetched_at)
+            rows, kept, sent = [], [], True
     if rows or not sent:
-        yield _cost_frame(rows, start, end, fetched_at)
+        yield _cost_frame(rows, raw_jsons(kept, secrets), start, end, fetched_at)
 
 
 def normalize_user_cost(
@@ -165,8 +166,9 @@ def normalize_user_cost(
     return frame
 
 
-def _cost_frame(rows: list[tuple], start: date, end: date, fetched_at: datetime) -> pd.DataFrame:
-    result = pd.DataFrame(rows, columns=COST_ROW_FIELDS)
+def _cost_frame(rows: list[tuple], raws: list[str], start: date, end: date, fetched_at: datetime) -> pd.DataFrame:
+    result = pd.DataFrame(rows, columns=COST_ROW_FIELDS[:-1])
+    result["raw_response"] = pd.Series(raws, dtype=object)
     for column, value in audit_columns(fetched_at).items():
         result[column] = value
     result = _finish_frame(result, "raw_claude_web_costs", "cost_date", start, end, ["requests"])

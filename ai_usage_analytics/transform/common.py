@@ -94,6 +94,20 @@ def raw_json(value: Any, secrets: Iterable[str] = ()) -> str:
     return text
 
 
+def raw_jsons(values: list, secrets: Iterable[str] = ()) -> list[str]:
+    """``[raw_json(v, secrets) for v in values]``, screened for credentials once for the batch.
+
+    The texts are joined by a newline, which JSON text never holds unescaped and which no credential
+    key, secret (``SAFE_SECRET``) or ``CREDENTIAL_PATTERN`` match contains: a clean joined text means
+    every text is clean. One scan of a page costs a fraction of a scan per event."""
+    secret_values = tuple(filter(None, secrets))
+    texts = [canonical_json(value) for value in values]
+    if texts and _suspect("\n".join(texts), secret_values):
+        return [canonical_json(scrub(value, secret_values)) if _suspect(text, secret_values) else text
+                for value, text in zip(values, texts)]
+    return texts
+
+
 def cents_to_usd(value: Any) -> Decimal | None:
     """Vendor cents (a decimal string or a JSON number) as exact US dollars."""
     if value is None or value == "":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from itertools import islice
 
 import pandas as pd
 
@@ -21,10 +22,12 @@ from ai_usage_analytics.transform.common import (
     epoch_ms_to_utc,
     frame,
     raw_json,
+    raw_jsons,
     stable_id,
     within,
 )
 
+EVENT_BATCH = 1000  # events serialised and screened for credentials together (a page)
 DAILY_COUNTERS = {
     "total_lines_added": "totalLinesAdded",
     "accepted_lines_added": "acceptedLinesAdded",
@@ -103,12 +106,12 @@ def normalize_usage_events(
 
     Column by column (one list per field) rather than a dict per event: a year is millions of events."""
     secrets = tuple(secrets)
-    received, raws, ids = [], [], []
-    for event in events:  # as they stream in: the next pages are fetched meanwhile
-        raw = raw_json(event, secrets)
-        received.append(event)
-        raws.append(raw)
-        ids.append(stable_id("cursor_usage_event", raw))
+    received, raws = [], []
+    stream = iter(events)
+    while batch := list(islice(stream, EVENT_BATCH)):  # as they stream in: the next pages are fetched meanwhile
+        received.extend(batch)
+        raws.extend(raw_jsons(batch, secrets))
+    ids = [stable_id("cursor_usage_event", raw) for raw in raws]
     events = received
     tokens = [event.get("tokenUsage") or {} for event in events]
 

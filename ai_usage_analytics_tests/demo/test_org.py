@@ -129,3 +129,17 @@ def test_models_follow_their_release_dates():
     assert anthropic_model("sonnet", date(2025, 10, 1)).model == "claude-sonnet-4-5-20250929"
     company = org()
     assert all(ANTHROPIC_BY_ID[r.model].released <= date(2025, 6, 1) for r in company.day(date(2025, 6, 1)).messages)
+
+
+def test_daily_rows_drawn_alone_are_the_rows_generated_with_the_events():
+    drawn, generated = org(), org()
+    rows = drawn.cursor_rows(DAY)  # nothing cached yet: drawn without the events
+    assert not drawn._cursor_cache
+    day = generated.cursor_day(DAY)
+    assert rows == day.rows and any(row and row["isActive"] for row in rows)
+    for person in generated.people[:40]:
+        row, events = generated.cursor_person_day(person, DAY)
+        assert drawn.cursor_person_row(person, DAY) == row
+        if row is not None:
+            assert row["subscriptionIncludedReqs"] == sum(e.included for e in events)
+            assert row["usageBasedReqs"] == sum(not e.included for e in events)

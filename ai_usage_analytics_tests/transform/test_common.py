@@ -4,7 +4,15 @@ from datetime import date
 
 import pandas as pd
 
-from ai_usage_analytics.transform.common import format_days, map_distinct, raw_json, sorted_by, utc_midnights
+from ai_usage_analytics.transform.common import (
+    REDACTED,
+    format_days,
+    map_distinct,
+    raw_json,
+    raw_jsons,
+    sorted_by,
+    utc_midnights,
+)
 
 
 def test_format_days_formats_each_kind_of_day_column_and_keeps_missing_ones_missing():
@@ -62,3 +70,25 @@ def test_raw_json_is_canonical_utf8_and_takes_integers_past_64_bits():
 def test_raw_json_scrubs_a_secret_with_characters_json_escapes():
     assert "s3\"cret" not in raw_json({"note": 'key s3"cret here'}, ['s3"cret'])
     assert "[REDACTED]" in raw_json({"note": 'key s3"cret here'}, ['s3"cret'])
+
+
+def test_raw_jsons_scrubs_only_the_items_that_hold_a_credential():
+    secret = "s3cr3t-value-xyz"
+    batch = [
+        {"model": "gpt-5", "note": "line one\nline two"},
+        {"comment": f"called with {secret}"},
+        {"nested": [{"Authorization": "Basic abc"}]},
+        {"hint": "sk-ant-api03-R2D...igAA"},  # a partial hint is kept
+        {"text": "crsr_0123456789abcdef0123 leaked"},
+        {"n": 2**70},
+    ]
+    out = raw_jsons(batch, [secret])
+    assert out == [raw_json(item, [secret]) for item in batch]
+    assert [REDACTED in text for text in out] == [False, True, True, False, True, False]
+    assert secret not in "".join(out)
+
+
+def test_raw_jsons_of_a_clean_batch_is_each_canonical_text():
+    batch = [{"b": 1, "a": "café"}, {"x": None}]
+    assert raw_jsons(batch, ["s3cr3t-value-xyz"]) == ['{"a":"café","b":1}', '{"x":null}']
+    assert raw_jsons([], ["s3cr3t-value-xyz"]) == []

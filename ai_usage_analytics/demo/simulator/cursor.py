@@ -107,14 +107,14 @@ def _install_cursor(app: Flask, state: SimulatorState) -> None:
         period = {"startDate": start, "endDate": end}
         paging = body.get("page") is not None and body.get("pageSize") is not None
         if not paging:
-            rows = [row for d in live for row in org.cursor_day(d).rows if row is not None and row["isActive"]]
+            rows = [row for d in live for row in org.cursor_rows(d) if row is not None and row["isActive"]]
             return _respond({"data": rows, "period": period})
         page, size = _cursor_paging(body, CURSOR_MAX_PAGE_SIZE, CURSOR_MAX_PAGE_SIZE)
         _check_cursor_not_expired(path, state, page > 1)
         seated = sorted((p for p in org.people if any(p.has_cursor_seat(d) and p.employed(d) for d in wanted)),
                         key=lambda p: p.cursor_user_id)
 
-        rows_of = {d: org.cursor_day(d).rows for d in wanted}  # each day generated once, not once per member
+        rows_of = {d: org.cursor_rows(d) for d in wanted}  # each day drawn once, not once per member
 
         def fetch(offset: int, count: int) -> list[dict]:
             return [row for p in seated[offset:offset + count] for d in wanted
