@@ -25,7 +25,7 @@ from ai_usage_analytics.bench.measure import tree_rss_mb, vm_hwm_kib
 from ai_usage_analytics.bench.minimum import range_counts, requests_minimum
 from ai_usage_analytics.bench.rate_limits import rate_limited
 from ai_usage_analytics.bench.report import render, targets
-from ai_usage_analytics.bench.scenarios import SCENARIO_NAMES, Scenario, build_scenarios
+from ai_usage_analytics.bench.scenarios import SAMPLE_DAYS, SCENARIO_NAMES, Scenario, build_scenarios
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUT = REPO_ROOT / "bench" / "results.json"
@@ -44,8 +44,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", default=_env_flag("BENCH_QUICK"),
                         help="a tenth of the people and days (also BENCH_QUICK=1)")
     parser.add_argument("--only", default="", help=f"comma-separated scenarios out of {', '.join(SCENARIO_NAMES)}")
-    parser.add_argument("--sample-days", type=int, default=int(os.environ.get("BENCH_SAMPLE_DAYS", "3")),
-                        help="days actually run for backfill_per_partition (the rest is extrapolated)")
+    parser.add_argument("--sample-days", type=int, default=int(os.environ.get("BENCH_SAMPLE_DAYS", SAMPLE_DAYS)),
+                        help="days actually run for backfill_per_partition, the last ones of the range (the rest "
+                        f"is extrapolated; default {SAMPLE_DAYS}, a whole week)")
     parser.add_argument("--timeout", type=float, default=float(os.environ.get("BENCH_TIMEOUT", "1800")),
                         help="seconds before a scenario is stopped and reported as not finished")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)

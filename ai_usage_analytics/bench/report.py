@@ -133,8 +133,10 @@ def render(results: dict, quick: bool) -> str:
         lines += [line for line in (cpu_line(name, r), rate_limit_line(name, r)) if line]
         if r.get("extrapolated"):
             s = r.get("sample") or {}
+            runs = r.get("run_wall_s") or []
+            spread = f" (one run {min(runs):.1f}-{max(runs):.1f} s)" if runs else ""
             lines.append(f"  {name}: EXTRAPOLATED from {r.get('sample_days')} day(s) x {r['days']}/"
-                         f"{r.get('sample_days')}: measured {s.get('wall_s')} s and {s.get('requests')} requests")
+                         f"{r.get('sample_days')}: measured {s.get('wall_s')} s{spread} and {s.get('requests')} requests")
         if r.get("status") == "timeout":
             lines.append(f"  {name}: NOT FINISHED ({r.get('error')}); peak so far {r.get('peak_rss_mb_observed')} MiB, "
                          f"{r.get('requests_before_stop')} vendor requests sent before the stop")

@@ -102,9 +102,12 @@ def run_pipeline(spec: dict) -> dict:
     step_failures: list[str] = []
     success = True
     peaks: dict[str, float] = {}
+    run_seconds: list[float] = []
     with dg.DagsterInstance.ephemeral() as instance, Stopwatch() as total, RssSampler() as sampler:
         for options in runs:
-            result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False, **options)
+            with Stopwatch() as one:
+                result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False, **options)
+            run_seconds.append(round(one.seconds, 3))
             success = success and result.success
             entries = [
                 (entry.step_key, entry.dagster_event.event_type_value, entry.timestamp)
@@ -133,6 +136,7 @@ def run_pipeline(spec: dict) -> dict:
         "wall_s": round(total.seconds, 3),
         "cpu_s": round(total.cpu_seconds, 3),
         "runs": len(runs),
+        "run_wall_s": run_seconds,
         "stages_s": {k: round(v, 3) for k, v in stages.items()},
         "steps_s": {k: round(v, 3) for k, v in sorted(steps.items(), key=lambda i: -i[1])},
         "peak_rss_mb_by_step": dict(sorted(peaks.items(), key=lambda i: -i[1])),
