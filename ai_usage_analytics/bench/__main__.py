@@ -25,7 +25,7 @@ from ai_usage_analytics.bench.measure import tree_rss_mb, vm_hwm_kib
 from ai_usage_analytics.bench.minimum import range_counts, requests_minimum
 from ai_usage_analytics.bench.rate_limits import rate_limited
 from ai_usage_analytics.bench.report import render, targets
-from ai_usage_analytics.bench.scenarios import SAMPLE_DAYS, SCENARIO_NAMES, Scenario, build_scenarios
+from ai_usage_analytics.bench.scenarios import SAMPLE_DAYS, SCENARIO_NAMES, Scenario, bench_today, build_scenarios
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUT = REPO_ROOT / "bench" / "results.json"
@@ -204,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         if unknown:
             raise SystemExit(f"unknown scenario(s) {sorted(unknown)}; choose from {', '.join(SCENARIO_NAMES)}")
         scenarios = [s for s in scenarios if s.name in wanted]
-    today = datetime.now(timezone.utc).date()
+    today = bench_today(datetime.now(timezone.utc).date())
     results: dict[str, dict] = {}
     for scenario in scenarios:
         print(f"[bench] {scenario.name}: {scenario.people:,} people, {scenario.days} day(s), {scenario.mode} ...",

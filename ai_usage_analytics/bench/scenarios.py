@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from datetime import date, timedelta
 
 SCENARIO_NAMES = (
     "daily", "backfill_single_run", "backfill_per_partition", "scaling_200", "scaling_2000", "scaling_20000", "floor",
@@ -25,6 +26,16 @@ class Scenario:
 
     def to_json(self) -> dict:
         return asdict(self)
+
+
+def bench_today(today: date) -> date:
+    """The day the bench runs as: ``today``, or the Saturday after the last Friday when yesterday was a
+    weekend day. The daily and scaling scenarios run yesterday, and a weekend day has about a tenth of
+    a weekday's Cursor traffic: a Sunday's bench would time a daily run that is not the usual one."""
+    last = today - timedelta(days=1)
+    while last.weekday() >= 5:
+        last -= timedelta(days=1)
+    return last + timedelta(days=1)
 
 
 def _tenth(value: int) -> int:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import date
 import subprocess
 import sys
 
 import pytest
 
-from ai_usage_analytics.bench.scenarios import REQUIRED_FIELDS, SCENARIO_NAMES, build_scenarios
+from ai_usage_analytics.bench.scenarios import REQUIRED_FIELDS, SCENARIO_NAMES, bench_today, build_scenarios
 from ai_usage_analytics.settings import REPO_ROOT
 
 
@@ -56,6 +57,14 @@ def test_every_scenario_is_built_in_both_sizes():
     # one run a day is sampled over a whole week: a weekend day costs less than a weekday
     assert full["backfill_per_partition"].sample_days == quick["backfill_per_partition"].sample_days == 7
     assert build_scenarios(days=3, sample_days=7)[2].sample_days == 3
+
+
+def test_the_daily_scenarios_run_a_weekday():
+    # 2026-12-05 is a Saturday: a bench on Saturday runs Friday; on Sunday or Monday, Friday too
+    assert bench_today(date(2026, 12, 5)) == date(2026, 12, 5)
+    assert bench_today(date(2026, 12, 6)) == date(2026, 12, 5)
+    assert bench_today(date(2026, 12, 7)) == date(2026, 12, 5)
+    assert bench_today(date(2026, 12, 8)) == date(2026, 12, 8)  # Monday's run
 
 
 def test_a_tiny_run_writes_the_required_fields(tmp_path):
