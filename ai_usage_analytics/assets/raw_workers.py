@@ -143,7 +143,7 @@ def _pull_group(group: Group) -> list[tuple[str, list[tuple[str, Any]], BaseExce
 
     FETCH_AHEAD.set(0)
     context = PullContext(
-        group.key_range, {source.table: source.day_column for source in group.sources}, _WORKER["log"]
+        group.key_range, {source.table: source.day_column for source in group.sources}, worker_log()
     )
     client, warehouse = group.client.build(), group.warehouse.build()
     loads = {
@@ -204,9 +204,9 @@ def worker_log() -> logging.Logger:
 
 def _run_load(load: Callable[..., Iterator[Any]], args: tuple) -> tuple[list[tuple[str, Any]], BaseException | None]:
     """In the worker: every event of ``load(*args)``, wired, and the error that ended it."""
-    from ai_usage_analytics.assets.raw_sources import _drain  # raw_sources imports this module
+    from ai_usage_analytics.assets.raw_sources import completions  # raw_sources imports this module
 
-    events, error = _drain(lambda: load(*args), _WORKER["stop"])
+    [(_, events, error)] = completions({"load": partial(load, *args)}, 1, outer_stop=_WORKER["stop"])
     return [_wire(event) for event in events], _portable_error(error)
 
 
