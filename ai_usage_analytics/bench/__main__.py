@@ -26,8 +26,8 @@ from ai_usage_analytics.bench.minimum import range_counts, requests_minimum
 from ai_usage_analytics.bench.rate_limits import rate_limited
 from ai_usage_analytics.bench.report import render, targets
 from ai_usage_analytics.bench.scenarios import SAMPLE_DAYS, SCENARIO_NAMES, Scenario, bench_today, build_scenarios
+from ai_usage_analytics.settings import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUT = REPO_ROOT / "bench" / "results.json"
 _MINIMUM_CACHE: dict[tuple, tuple[dict[str, int], dict]] = {}
 

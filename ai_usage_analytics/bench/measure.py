@@ -1,4 +1,4 @@
-"""Timing and memory readers used inside a scenario process."""
+"""Timing and memory readers of a scenario process (and of the simulators beside it)."""
 
 from __future__ import annotations
 
@@ -114,6 +114,16 @@ def peak_rss_by_step(entries: Iterable[tuple[str, str, float]], samples: list[tu
         if inside:
             peaks[step] = max(inside)
     return peaks
+
+
+def process_cpu_seconds(pid: int, proc: Path = Path("/proc")) -> float:
+    """User plus system CPU seconds of another process (a simulator), 0 once it is gone. In clock
+    ticks (usually 10 ms)."""
+    try:
+        fields = (proc / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime: fields 14, 15 of stat
 
 
 def cpu_time() -> float:

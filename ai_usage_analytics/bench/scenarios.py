@@ -10,6 +10,7 @@ SCENARIO_NAMES = (
     "daily", "backfill_single_run", "backfill_per_partition", "scaling_200", "scaling_2000", "scaling_20000", "floor",
 )
 REQUIRED_FIELDS = ("wall_s", "requests", "requests_minimum", "peak_rss_mb", "rows", "people", "days")
+SAMPLE_DAYS = 7  # one run a day timed over a whole week: weekend days are lighter than weekdays
 
 
 @dataclass(frozen=True)
@@ -40,9 +41,6 @@ def bench_today(today: date) -> date:
 
 def _tenth(value: int) -> int:
     return max(1, math.ceil(value / 10))
-
-
-SAMPLE_DAYS = 7  # a whole week: weekends are lighter than weekdays, and a run costs 5-7 s either way
 
 
 def build_scenarios(people: int = 2000, days: int = 365, seed: int = 7, quick: bool = False,

@@ -17,23 +17,13 @@ import subprocess
 import sys
 import urllib.request
 from datetime import date
-from pathlib import Path
 
+from ai_usage_analytics.bench.measure import process_cpu_seconds
 from ai_usage_analytics.demo.server import DEMO_KEYS, KEY_VARIABLES
+from ai_usage_analytics.settings import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 # vendor host -> the settings' base-URL variable of the clients that call it
 HOSTS = {"cursor": "CURSOR_API_BASE_URL", "anthropic": "ANTHROPIC_API_BASE_URL", "google": "GOOGLE_REPORTS_API_BASE_URL"}
-_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def _cpu_seconds(pid: int) -> float:
-    """User plus system CPU seconds of a process, 0 once it is gone."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime (fields 14 and 15 of stat)
 
 
 def _add(total: dict, part: dict) -> dict:
@@ -103,4 +93,4 @@ class VendorSimulators:
         return total
 
     def cpu_seconds(self) -> float:
-        return sum(_cpu_seconds(process.pid) for process in self.processes.values())
+        return sum(process_cpu_seconds(process.pid) for process in self.processes.values())

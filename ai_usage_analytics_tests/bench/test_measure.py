@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from ai_usage_analytics.bench.measure import median, peak_rss_mb, stage_seconds, step_durations, vm_hwm_kib
+import os
+
+from ai_usage_analytics.bench.measure import (
+    median,
+    peak_rss_mb,
+    process_cpu_seconds,
+    stage_seconds,
+    step_durations,
+    vm_hwm_kib,
+)
 
 STATUS = """Name:\tpython
 VmPeak:\t 2048000 kB
@@ -91,3 +100,14 @@ def test_the_tree_memory_adds_every_process_below_this_one(tmp_path):
     assert sorted(descendants(100, tmp_path)) == [200, 300, 400]
     assert tree_rss_mb(100, tmp_path) == round((1000 + 2000 + 3000 + 4000) / 1024, 1)
     assert tree_rss_mb(999, tmp_path) is None  # no such process
+
+
+def test_another_process_cpu_is_its_user_and_system_ticks(tmp_path):
+    # /proc/<pid>/stat: the name in parentheses may hold spaces and ")"; utime and stime are fields 14 and 15
+    ticks = os.sysconf("SC_CLK_TCK")
+    (tmp_path / "42").mkdir()
+    (tmp_path / "42" / "stat").write_text(
+        f"42 (sim ) x) S 1 42 42 0 -1 4194560 100 0 0 0 {3 * ticks} {ticks} 0 0 20 0 1 0 100 0 0\n")
+    assert process_cpu_seconds(42, tmp_path) == 4.0
+    assert process_cpu_seconds(43, tmp_path) == 0.0  # gone
+    assert process_cpu_seconds(os.getpid()) > 0
