@@ -114,11 +114,9 @@ def _install_cursor(app: Flask, state: SimulatorState) -> None:
         seated = sorted((p for p in org.people if any(p.has_cursor_seat(d) and p.employed(d) for d in wanted)),
                         key=lambda p: p.cursor_user_id)
 
-        rows_of = {d: org.cursor_rows(d) for d in wanted}  # each day drawn once, not once per member
-
-        def fetch(offset: int, count: int) -> list[dict]:
+        def fetch(offset: int, count: int) -> list[dict]:  # the page's members only: a page draws its own rows
             return [row for p in seated[offset:offset + count] for d in wanted
-                    if (row := _member_row(rows_of[d][p.index], d in empty)) is not None]
+                    if (row := _member_row(org.cursor_person_row(p, d), d in empty)) is not None]
 
         rows = _page_items(path, state, fetch, (page - 1) * size, size)
         pages = math.ceil(len(seated) / size)
