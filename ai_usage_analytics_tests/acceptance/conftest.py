@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from ai_usage_analytics.demo.server import DEMO_KEYS, start_simulator
 from ai_usage_analytics.resources.anthropic import AnthropicAdminAPI
 from ai_usage_analytics.resources.claude_analytics import ClaudeAnalyticsAPI
 from ai_usage_analytics.resources.cursor import CursorAdminAPI
+from ai_usage_analytics.resources.duckdb_warehouse import DuckDBWarehouse
 from ai_usage_analytics.resources.gemini_billing import LocalCsvGeminiBilling
 from ai_usage_analytics.resources.google_reports import GoogleWorkspaceReports
 from ai_usage_analytics.resources.google_sheets import LocalCsvReference
@@ -52,6 +55,20 @@ def point_settings_at(monkeypatch, simulator, directory: Path) -> Path:
     # Settings patched here live in this process only; a worker process reads the environment's.
     monkeypatch.setattr(raw_sources, "SETTINGS", dataclasses.replace(raw_sources.SETTINGS, workers=1))
     return directory
+
+
+@contextmanager
+def loaded_pipeline(simulator, directory: Path, assets, **run_options) -> Iterator[tuple]:
+    """``assets`` run once into a DuckDB file in ``directory``, the settings pointed at the simulated
+    company while the block runs: (warehouse, reference_dir, result). The run succeeded and passed
+    every ERROR check."""
+    warehouse = DuckDBWarehouse(path=str(directory / "warehouse.duckdb"))
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        reference_dir = point_settings_at(monkeypatch, simulator, directory / "reference")
+        result = run(assets, warehouse, simulator, reference_dir, **run_options)
+        assert result.success
+        assert all(e.passed for e in result.get_asset_check_evaluations() if e.severity.value == "ERROR")
+        yield warehouse, reference_dir, result
 
 
 @pytest.fixture

@@ -10,8 +10,7 @@ from datetime import timedelta
 import pytest
 
 from ai_usage_analytics.assets import dashboards, facts, raw, reference, views
-from ai_usage_analytics.resources.duckdb_warehouse import DuckDBWarehouse
-from ai_usage_analytics_tests.acceptance.conftest import LAST, point_settings_at, run
+from ai_usage_analytics_tests.acceptance.conftest import LAST, loaded_pipeline
 from ai_usage_analytics_tests.dashboards.browser import chromium_missing, look_at
 
 FIRST = LAST - timedelta(days=13)
@@ -26,15 +25,12 @@ pytestmark = pytest.mark.skipif(bool(chromium_missing()), reason=chromium_missin
 @pytest.fixture(scope="module")
 def built(simulator, tmp_path_factory):
     directory = tmp_path_factory.mktemp("dashboards")
-    warehouse = DuckDBWarehouse(path=str(directory / "warehouse.duckdb"))
+    settings = dataclasses.replace(dashboards.SETTINGS, dashboard_dir=directory / "pages", min_group_size=MIN,
+                                   dashboard_person_level=False)
     with pytest.MonkeyPatch.context() as monkeypatch:
-        reference_dir = point_settings_at(monkeypatch, simulator, directory / "reference")
-        settings = dataclasses.replace(dashboards.SETTINGS, dashboard_dir=directory / "pages", min_group_size=MIN,
-                                       dashboard_person_level=False)
         monkeypatch.setattr(dashboards, "SETTINGS", settings)
-        result = run(PIPELINE, warehouse, simulator, reference_dir, first=FIRST, last=LAST)
-        assert result.success
-        yield warehouse, directory / "pages"
+        with loaded_pipeline(simulator, directory, PIPELINE, first=FIRST, last=LAST) as (warehouse, _, _):
+            yield warehouse, directory / "pages"
 
 
 def one(warehouse, sql: str) -> float:

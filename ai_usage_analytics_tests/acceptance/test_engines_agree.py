@@ -17,7 +17,7 @@ from sqlglot import exp
 from ai_usage_analytics.assets import facts, raw, reference
 from ai_usage_analytics.assets.views import VIEW_ASSETS, VIEW_NAMES
 from ai_usage_analytics.resources.duckdb_warehouse import DuckDBWarehouse
-from ai_usage_analytics_tests.acceptance.conftest import FIRST, LAST, point_settings_at, run
+from ai_usage_analytics_tests.acceptance.conftest import LAST, point_settings_at, run
 from ai_usage_analytics_tests.conftest import drop_bigquery_dataset, new_bigquery_warehouse
 
 PIPELINE = [*raw.RAW_ASSETS, *reference.REFERENCE_ASSETS, *facts.FACT_ASSETS, *VIEW_ASSETS]

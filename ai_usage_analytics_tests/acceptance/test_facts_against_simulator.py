@@ -14,11 +14,10 @@ import pytest
 
 from ai_usage_analytics.assets import facts, raw, reference
 from ai_usage_analytics.demo.prices import TOKEN_TYPES
-from ai_usage_analytics.resources.duckdb_warehouse import DuckDBWarehouse
 from ai_usage_analytics.resources.google_sheets import LocalCsvReference
 from ai_usage_analytics.schedules import RANGE_END_TAG, RANGE_START_TAG
 from ai_usage_analytics.sensors import build_mapping_sheet_sensor
-from ai_usage_analytics_tests.acceptance.conftest import TODAY, days, per_day, point_settings_at, run, table_hash
+from ai_usage_analytics_tests.acceptance.conftest import TODAY, days, loaded_pipeline, per_day, run, table_hash
 
 PIPELINE = [*raw.RAW_ASSETS, *reference.REFERENCE_ASSETS, *facts.FACT_ASSETS]
 CENT = Decimal("0.01")
@@ -28,13 +27,7 @@ CENT = Decimal("0.01")
 def pipeline(simulator, tmp_path_factory):
     """Raw -> reference -> facts for the 30 days, loaded once for the module (the tests run in file
     order; the last one edits the mapping)."""
-    directory = tmp_path_factory.mktemp("facts")
-    warehouse = DuckDBWarehouse(path=str(directory / "warehouse.duckdb"))
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        reference_dir = point_settings_at(monkeypatch, simulator, directory / "reference")
-        result = run(PIPELINE, warehouse, simulator, reference_dir)
-        assert result.success
-        assert all(e.passed for e in result.get_asset_check_evaluations() if e.severity.value == "ERROR")
+    with loaded_pipeline(simulator, tmp_path_factory.mktemp("facts"), PIPELINE) as (warehouse, reference_dir, _):
         yield warehouse, reference_dir
 
 

@@ -14,7 +14,7 @@ import pytest
 from ai_usage_analytics.assets import facts, raw, reference
 from ai_usage_analytics.assets.raw_workers import PROCESS_MIN_DAYS
 from ai_usage_analytics.resources.duckdb_warehouse import DuckDBWarehouse
-from ai_usage_analytics_tests.acceptance.conftest import FIRST, LAST, point_settings_at, run, table_hash
+from ai_usage_analytics_tests.acceptance.conftest import FIRST, LAST, loaded_pipeline, point_settings_at, run, table_hash
 
 RUN_COLUMNS = ("pipeline_run_id", "ingest_timestamp")
 FACTS = ("fact_ai_usage", "fact_ai_costs")
@@ -24,11 +24,8 @@ FACTS = ("fact_ai_usage", "fact_ai_costs")
 def loaded(simulator, tmp_path_factory):
     """The raw and reference tables of the 30 days, loaded once; each test builds the facts on a copy."""
     directory = tmp_path_factory.mktemp("side_by_side")
-    warehouse = DuckDBWarehouse(path=str(directory / "loaded.duckdb"))
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        reference_dir = point_settings_at(monkeypatch, simulator, directory / "reference")
-        assert run([*raw.RAW_ASSETS, *reference.REFERENCE_ASSETS], warehouse, simulator, reference_dir).success
-    return warehouse, reference_dir
+    with loaded_pipeline(simulator, directory, [*raw.RAW_ASSETS, *reference.REFERENCE_ASSETS]) as (warehouse, reference_dir, _):
+        return warehouse, reference_dir
 
 
 def build_facts(loaded, simulator, tmp_path, monkeypatch, name: str, workers: int, reference_dir=None):

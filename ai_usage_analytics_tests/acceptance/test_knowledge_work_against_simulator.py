@@ -17,9 +17,8 @@ from ai_usage_analytics.bench import minimum
 from ai_usage_analytics.demo.gemini_billing import gemini_cost_usd
 from ai_usage_analytics.demo.simulator.analytics_cost import claude_ai_truth
 from ai_usage_analytics.resources.google_reports import earliest_day
-from ai_usage_analytics.resources.duckdb_warehouse import DuckDBWarehouse
 from ai_usage_analytics_tests.acceptance.conftest import (
-    FIRST, LAST, SECRETS, TODAY, days, per_day, point_settings_at, run, table_hash,
+    FIRST, LAST, SECRETS, TODAY, days, loaded_pipeline, per_day, run, table_hash,
 )
 
 RAW = {a.key.path[-1]: a for a in KNOWLEDGE_WORK_RAW_ASSETS}
@@ -31,14 +30,8 @@ GEMINI = "/admin/reports/v1/activity/users/all/applications/gemini_in_workspace_
 
 @pytest.fixture(scope="module")
 def pipeline(simulator, tmp_path_factory):
-    directory = tmp_path_factory.mktemp("knowledge")
-    warehouse = DuckDBWarehouse(path=str(directory / "warehouse.duckdb"))
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        simulator.reset()
-        reference_dir = point_settings_at(monkeypatch, simulator, directory / "reference")
-        result = run(PIPELINE, warehouse, simulator, reference_dir)
-        assert result.success
-        assert all(e.passed for e in result.get_asset_check_evaluations() if e.severity.value == "ERROR")
+    simulator.reset()
+    with loaded_pipeline(simulator, tmp_path_factory.mktemp("knowledge"), PIPELINE) as (warehouse, _, result):
         yield warehouse, result
 
 

@@ -8,7 +8,6 @@ import dataclasses
 import pickle
 
 import dagster as dg
-import pytest
 
 from ai_usage_analytics.assets import raw, raw_sources
 from ai_usage_analytics.assets.raw_workers import PROCESS_MIN_DAYS, Portable, _portable_error, _unwire, _wire
