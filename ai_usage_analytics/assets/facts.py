@@ -1,7 +1,8 @@
 """Fact assets: unified usage and allocated cost per person, platform and UTC day.
 
-Both are range-aware (one run can rebuild many days) and work through the range half a calendar
-month at a time (``assets/chunked.py``): each chunk reads only its rows of the raw tables, and the
+Both are range-aware (one run can rebuild many days) and work through the range a part of a
+calendar month at a time (``assets/chunked.py``; usage by halves, cost, whose build needs more
+memory per row, by quarters): each chunk reads only its rows of the raw tables, and the
 run writes nothing of a fact if any of its chunks fails a check: the contract, unique keys, keys that
 resolve to the dimensions and, for cost, reconciliation to the vendors' bills to the cent and 100 %
 allocation of every line. Anomaly checks (spend spikes, collapsing volumes) only warn. What crosses a
@@ -9,12 +10,18 @@ chunk boundary (the 28-day baselines of the anomaly checks, the month's spend so
 carried from chunk to chunk as small daily aggregates.
 
 Both are one step (``facts``), so that a backfill builds them side by side: for a window of
-``PROCESS_MIN_DAYS`` or more, usage in a worker process (``raw_workers.beside``) while this process
-builds cost; a year's usage (33 s) then no longer waits for cost (89 s) on a two-core machine.
-Shorter windows, the daily run among them, build one after the other here. Either way a fact that
-fails does not stop the other: it is written and reported, then the step fails with the error.
+``PROCESS_MIN_DAYS`` or more, a worker process (``raw_workers.beside``) builds usage and then the
+last months of cost (about ``COST_TAIL_SHARE`` of the days, from a month's first day) while this
+process builds the months of cost before them; cost then adopts the worker's staged months into its
+own swap (``chunked.Tail``), so the window is still written whole or not at all, and checks their
+spend spikes against the days before them, which only this process has. On a two-core machine a
+year's usage (42 s) no longer waits for cost (81 s), and neither core idles for the second half of
+cost. Shorter windows, the daily run among them, build one after the other here. Either way a fact
+that fails does not stop the other: it is written and reported, then the step fails with the error.
 """
 
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import partial
@@ -22,7 +29,9 @@ from functools import partial
 import dagster as dg
 import pandas as pd
 
-from ai_usage_analytics.assets.chunked import half_month_chunks, window, write_range
+from ai_usage_analytics.assets.chunked import (
+    StagedRange, Tail, half_month_chunks, quarter_month_chunks, stage_range, window, write_range,
+)
 from ai_usage_analytics.assets.raw_sources import LoadsFailed, completions, reported
 from ai_usage_analytics.assets.raw_workers import PROCESS_MIN_DAYS, PullContext, Portable, beside, worker_log
 from ai_usage_analytics.checks import fact_checks, schemas
@@ -47,6 +56,7 @@ COST_SOURCES = [
 ]
 SEAT_PLATFORMS = {"cursor": "Cursor", "claude_web": "Claude.ai", "gemini": "Gemini"}
 BASELINE_DAYS = 28
+COST_TAIL_SHARE = 0.25  # of a backfill's days: fact_ai_costs' last months, built by the worker after fact_ai_usage
 
 
 def _check_specs(asset: str, names: list[tuple[str, str, bool]]) -> list[dg.AssetCheckSpec]:
@@ -161,22 +171,50 @@ class FactsFailed(LoadsFailed):
     can_subset=True,
 )
 def facts(context: dg.AssetExecutionContext, warehouse: Warehouse):
-    """fact_ai_usage and fact_ai_costs over the run's days: for a backfill of both, usage in a worker
-    process beside cost; otherwise one after the other."""
+    """fact_ai_usage and fact_ai_costs over the run's days: for a backfill of both, usage and then the
+    last months of cost in a worker process beside the rest of cost; otherwise one after the other."""
     start, end = window(context)
     run_id = context.run.run_id
     selected = [key for key in (USAGE, COSTS) if key in context.selected_asset_keys]
     if selected == [USAGE, COSTS] and SETTINGS.workers > 1 and (end - start).days >= PROCESS_MIN_DAYS:
-        with beside(_usage_in_worker, context.partition_key_range, run_id, Portable.of(warehouse),
-                    log=context.log.log) as usage:
-            [(_, cost_events, cost_error)] = completions({"fact_ai_costs": partial(_costs, context, warehouse, run_id)}, 1)
-            usage_events, usage_error = usage()
-        ended = [("fact_ai_usage", usage_events, usage_error), ("fact_ai_costs", cost_events, cost_error)]
-        yield from reported(iter(ended), 2, FactsFailed)
+        yield from _side_by_side(context, warehouse, run_id, cost_tail_start(start, end))
         return
     build = {USAGE: _usage, COSTS: _costs}
     loads = {key.path[-1]: partial(build[key], context, warehouse, run_id) for key in selected}
     yield from reported(completions(loads, 1), len(loads), FactsFailed)
+
+
+def cost_tail_start(start: date, end: date) -> date | None:
+    """Where the worker's part of fact_ai_costs begins: the first of the month nearest to
+    ``COST_TAIL_SHARE`` of [start, end) before its end, or None when no month begins inside it. A
+    month's first day, because what a chunk carries from the one before (month-to-date spend for
+    budgets) starts again there."""
+    target = end - timedelta(days=round((end - start).days * COST_TAIL_SHARE))
+    firsts, day = [], (start.replace(day=1) + timedelta(days=32)).replace(day=1)
+    while day < end:
+        firsts.append(day)
+        day = (day + timedelta(days=32)).replace(day=1)
+    return min(firsts, key=lambda first: abs((first - target).days)) if firsts else None
+
+
+def _side_by_side(context: dg.AssetExecutionContext, warehouse: Warehouse, run_id: str, tail_start: date | None):
+    portable = Portable.of(warehouse)
+    loads = {"fact_ai_usage": partial(_usage_in_worker, context.partition_key_range, run_id, portable)}
+    if tail_start is not None:
+        loads["fact_ai_costs"] = partial(_cost_tail_in_worker, context.partition_key_range, run_id, portable, tail_start)
+    adopted: list[CostTail] = []
+    with beside(loads, log=context.log.log) as worker:
+        tail = None if tail_start is None else partial(_tail_from_worker, worker, adopted)
+        [(_, cost_events, cost_error)] = completions(
+            {"fact_ai_costs": partial(_costs, context, warehouse, run_id, tail_start, tail)}, 1
+        )
+        usage_events, usage_error = worker("fact_ai_usage")
+        if tail_start is not None and not adopted:  # cost failed before taking the worker's months: drop them
+            for event in worker("fact_ai_costs")[0]:
+                if isinstance(event, CostTail):
+                    warehouse.discard(event.staged.part)
+    ended = [("fact_ai_usage", usage_events, usage_error), ("fact_ai_costs", cost_events, cost_error)]
+    yield from reported(iter(ended), 2, FactsFailed)
 
 
 def _usage_in_worker(key_range: dg.PartitionKeyRange, run_id: str, warehouse: Portable):
@@ -223,36 +261,52 @@ def _usage(context: dg.AssetExecutionContext | PullContext, warehouse: Warehouse
     )
 
 
-def _costs(context: dg.AssetExecutionContext, warehouse: Warehouse, run_id: str):
-    start, end = window(context)
-    _ensure_all(warehouse, [*COST_SOURCES, "fact_ai_costs"])
-    history = warehouse.query_file(
-        "queries/fact_cost_history.sql",
-        {"since": min(start.replace(day=1), start - timedelta(days=BASELINE_DAYS)), "until": start},
-    )
-    prices = {platform: _seat_price(platform) for platform in SEAT_PLATFORMS}
-    budgets = _read(warehouse, "budgets")
-    attribution = _attribution_inputs(warehouse)
-    users, platforms = _dimension_keys(warehouse, attribution)
-    now = pd.Timestamp.now(tz="UTC")
-    billed: dict[date, pd.DataFrame] = {}
+@dataclass
+class CostTail:
+    """The worker's months of fact_ai_costs: staged, checked (all but the spend spikes, which need
+    the months before) and their daily spend per chunk, for the run's process to check and adopt."""
 
-    def build(first: date, last: date) -> pd.DataFrame:
+    staged: StagedRange
+    spend: list[tuple[date, date, pd.DataFrame]]
+
+
+class _CostChunks:
+    """fact_ai_costs chunk after chunk from ``start``: what every chunk reads (prices, budgets,
+    attribution, dimension keys) read once, then ``build`` and ``checks`` per chunk. The daily spend
+    per person and department is carried from chunk to chunk (``history``): the month-to-date spend
+    for budgets and the spend-spike baselines. With ``spikes`` off (the worker's months, whose
+    baseline is in the run's process), each chunk's daily spend is kept in ``spend`` instead."""
+
+    def __init__(self, warehouse: Warehouse, run_id: str, start: date, spikes: bool = True) -> None:
+        _ensure_all(warehouse, [*COST_SOURCES, "fact_ai_costs"])
+        self.warehouse, self.run_id, self.spikes = warehouse, run_id, spikes
+        since = min(start.replace(day=1), start - timedelta(days=BASELINE_DAYS)) if spikes else start
+        self.history = warehouse.query_file("queries/fact_cost_history.sql", {"since": since, "until": start})
+        self.spend: list[tuple[date, date, pd.DataFrame]] = []
+        self.prices = {platform: _seat_price(platform) for platform in SEAT_PLATFORMS}
+        self.budgets = _read(warehouse, "budgets")
+        self.attribution = _attribution_inputs(warehouse)
+        self.users, self.platforms = _dimension_keys(warehouse, self.attribution)
+        self.now = pd.Timestamp.now(tz="UTC")
+        self.billed: dict[date, pd.DataFrame] = {}
+
+    def build(self, first: date, last: date) -> pd.DataFrame:
+        warehouse, history = self.warehouse, self.history
         with warehouse.session():
             inputs = CostInputs(
                 claude_costs=_raw(warehouse, "raw_claude_costs", first, last),
                 claude_events=_raw(warehouse, "raw_claude_events", first, last),
                 cursor_events=_raw(warehouse, "raw_cursor_usage_events", first, last),
                 cursor_members=_raw(warehouse, "raw_cursor_events", first, last),
-                cursor_seat_price_usd=prices["cursor"],
-                budgets=budgets,
+                cursor_seat_price_usd=self.prices["cursor"],
+                budgets=self.budgets,
                 prior_spend=history[pd.to_datetime(history["cost_date"]).dt.date >= first.replace(day=1)],
                 claude_web_costs=_raw(warehouse, "raw_claude_web_costs", first, last),
                 claude_web_events=_raw(warehouse, "raw_claude_web_events", first, last),
-                claude_web_seat_price_usd=prices["claude_web"],
+                claude_web_seat_price_usd=self.prices["claude_web"],
                 gemini_costs=_raw(warehouse, "raw_gemini_costs", first, last),
                 gemini_events=_raw(warehouse, "raw_gemini_events", first, last),
-                gemini_seat_price_usd=prices["gemini"],
+                gemini_seat_price_usd=self.prices["gemini"],
             )
         for platform, (members, price, name) in inputs.seat_holders().items():
             if price is None and len(members):
@@ -260,30 +314,86 @@ def _costs(context: dg.AssetExecutionContext, warehouse: Warehouse, run_id: str)
                     description=f"{name} seats need a price: add a '{platform}' row to "
                     f"{SETTINGS.reference_dir / 'seat_prices.csv'} (columns platform_code, plan, seat_price_usd_month)."
                 )
-        billed[first] = billed_totals(inputs)
-        return build_fact_ai_costs(inputs, attribution, run_id, now)
+        self.billed[first] = billed_totals(inputs)
+        return build_fact_ai_costs(inputs, self.attribution, self.run_id, self.now)
 
-    def checks(valid: pd.DataFrame, first: date, last: date) -> list[dg.AssetCheckResult]:
-        nonlocal history
-        baseline = history[pd.to_datetime(history["cost_date"]).dt.date >= first - timedelta(days=BASELINE_DAYS)]
+    def checks(self, valid: pd.DataFrame, first: date, last: date) -> list[dg.AssetCheckResult]:
         results = [
             fact_checks.unique_keys("fact_ai_costs", valid, "cost_id"),
-            fact_checks.referential_integrity("fact_ai_costs", valid, users, platforms),
-            fact_checks.reconciliation(valid, billed.pop(first)),
+            fact_checks.referential_integrity("fact_ai_costs", valid, self.users, self.platforms),
+            fact_checks.reconciliation(valid, self.billed.pop(first)),
             fact_checks.allocation_percentages(valid),
-            fact_checks.spend_spikes(valid, baseline),
         ]
         spend = (  # three columns, not a copy of the chunk
             valid["allocated_cost_usd"].astype(float)
             .groupby([valid["user_sk"], valid["budget_category"], valid["cost_date"]], dropna=False).sum().reset_index()
         )
-        history = _trailing(history, "cost_date", spend, last)
+        if self.spikes:
+            results.append(self.spend_spikes(spend, first, last))
+        else:
+            self.history = _trailing(self.history, "cost_date", spend, last)  # month-to-date spend
+            self.spend.append((first, last, spend))
         return results
 
+    def spend_spikes(self, spend: pd.DataFrame, first: date, last: date) -> dg.AssetCheckResult:
+        """The spike check of a chunk's daily spend against the days before it, which it then joins."""
+        history = self.history
+        result = fact_checks.spend_spikes(
+            spend, history[pd.to_datetime(history["cost_date"]).dt.date >= first - timedelta(days=BASELINE_DAYS)]
+        )
+        self.history = _trailing(history, "cost_date", spend, last)
+        return result
+
+
+def _costs(
+    context: dg.AssetExecutionContext, warehouse: Warehouse, run_id: str, tail_start: date | None = None,
+    tail: Callable[[], Iterator] | None = None,
+):
+    """fact_ai_costs over the run's window; with a ``tail``, this process builds the days before
+    ``tail_start`` and adopts the rest, staged by the worker, once its own are staged."""
+    start, end = window(context)
+    costs = _CostChunks(warehouse, run_id, start)
+
+    def adopt():
+        worker = yield from tail()
+        spikes = [costs.spend_spikes(spend, first, last) for first, last, spend in worker.spend]
+        staged = worker.staged
+        return StagedRange(staged.part, staged.chunks, staged.results + spikes, staged.totals)
+
     yield from write_range(
-        context, warehouse, schemas.FactAiCosts, half_month_chunks(start, end), build, checks,
-        summarize=_cost_and_attribution, metadata=_cost_metadata, key=COSTS,
+        context, warehouse, schemas.FactAiCosts, quarter_month_chunks(start, tail_start or end), costs.build,
+        costs.checks, summarize=_cost_and_attribution, metadata=_cost_metadata, key=COSTS,
+        tail=Tail(tail_start, end, adopt) if tail is not None else None,
     )
+
+
+def _cost_tail_in_worker(key_range: dg.PartitionKeyRange, run_id: str, warehouse: Portable, tail_start: date):
+    """In the worker process, after fact_ai_usage: fact_ai_costs from ``tail_start`` to the window's end,
+    staged for the run's process to adopt; the last event is the ``CostTail``."""
+    context = PullContext(key_range, {"fact_ai_costs": "cost_date"}, worker_log())
+    store = warehouse.build()
+    costs = _CostChunks(store, run_id, tail_start, spikes=False)
+    staged = yield from stage_range(
+        context, store, schemas.FactAiCosts, quarter_month_chunks(tail_start, window(context)[1]), costs.build,
+        costs.checks, summarize=_cost_and_attribution, key=COSTS,
+    )
+    yield CostTail(staged, costs.spend)
+
+
+def _tail_from_worker(worker: Callable[[str], tuple[list, BaseException | None]], adopted: list[CostTail]):
+    """In the run's process: the worker's cost events passed on, its error raised, its ``CostTail``
+    returned (and noted in ``adopted``)."""
+    events, error = worker("fact_ai_costs")
+    for event in events:
+        if isinstance(event, CostTail):
+            adopted.append(event)
+        else:
+            yield event
+    if error is not None:
+        raise error
+    if not adopted:
+        raise RuntimeError("the worker ended without staging its months of fact_ai_costs")
+    return adopted[-1]
 
 
 def _seat_price(platform: str) -> Decimal | None:

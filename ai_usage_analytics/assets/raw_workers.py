@@ -15,8 +15,9 @@ reads the settings from the environment it inherits; its loads get a ``PullConte
 events (materialisations, check results) and failures come back when its sources end. A stopped run
 stops the workers' ranges before their next chunk (``chunked.STOP``), as it stops threads.
 
-``beside`` runs one load in a worker process while the step does its own work, the same way (a
-backfill's ``fact_ai_usage`` beside ``fact_ai_costs``, ``assets/facts.py``).
+``beside`` runs loads in a worker process while the step does its own work, the same way (a
+backfill's ``fact_ai_usage`` and the last months of ``fact_ai_costs`` beside the rest of
+``fact_ai_costs``, ``assets/facts.py``).
 
 Workers are started with ``spawn`` (the run holds threads and open files, which ``fork`` would copy
 half-made): a script that runs a backfill must guard its entry point with
@@ -37,6 +38,8 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import dagster as dg
+
+from ai_usage_analytics.assets.chunked import check_fields
 
 if TYPE_CHECKING:
     from ai_usage_analytics.assets.raw_sources import Completion, RawSource
@@ -114,10 +117,7 @@ def _start_worker(queue, stop) -> None:
 def _wire(event: Any) -> tuple[str, Any]:
     """AssetCheckResult does not survive pickling (its constructor takes keywords only): sent as them."""
     if isinstance(event, dg.AssetCheckResult):
-        return "check", {
-            "check_name": event.check_name, "asset_key": event.asset_key, "passed": event.passed,
-            "severity": event.severity, "description": event.description, "metadata": dict(event.metadata),
-        }
+        return "check", check_fields(event)
     return "event", event
 
 
@@ -202,29 +202,34 @@ def worker_log() -> logging.Logger:
     return _WORKER["log"]
 
 
-def _run_load(load: Callable[..., Iterator[Any]], args: tuple) -> tuple[list[tuple[str, Any]], BaseException | None]:
-    """In the worker: every event of ``load(*args)``, wired, and the error that ended it."""
+def _run_loads(loads: dict[str, Callable[[], Iterator[Any]]]) -> dict[str, tuple[list[tuple[str, Any]], BaseException | None]]:
+    """In the worker: each load one after another, as its wired events and the error that ended it
+    (a load that fails does not stop the next)."""
     from ai_usage_analytics.assets.raw_sources import completions  # raw_sources imports this module
 
-    [(_, events, error)] = completions({"load": partial(load, *args)}, 1, outer_stop=_WORKER["stop"])
-    return [_wire(event) for event in events], _portable_error(error)
+    return {
+        name: ([_wire(event) for event in events], _portable_error(error))
+        for name, events, error in completions(loads, 1, outer_stop=_WORKER["stop"])
+    }
 
 
 @contextmanager
 def beside(
-    load: Callable[..., Iterator[Any]], *args: Any, log: Callable[[int, str], None]
-) -> Iterator[Callable[[], tuple[list, BaseException | None]]]:
-    """``load(*args)`` (a module-level function, picklable arguments) in a worker process while the
-    block does its own work; the block's ``result()`` waits for its (events, error). Leaving the block
-    early (an error, an interrupted run) stops the load before its next chunk and writes nothing of it."""
+    loads: dict[str, Callable[[], Iterator[Any]]], log: Callable[[int, str], None]
+) -> Iterator[Callable[[str], tuple[list, BaseException | None]]]:
+    """``loads`` (partials of module-level functions with picklable arguments) one after another in a
+    worker process while the block does its own work; the block's ``result(name)`` waits for the
+    worker and gives that load's (events, error). Leaving the block early (an error, an interrupted
+    run) stops the loads before their next chunk and writes nothing of them."""
     with _pool(1, log) as pool:
-        future = pool.submit(_run_load, load, args)
+        future = pool.submit(_run_loads, loads)
 
-        def result() -> tuple[list, BaseException | None]:
+        def result(name: str) -> tuple[list, BaseException | None]:
             try:
-                wired, error = future.result()
+                ended = future.result()
             except Exception as error:  # the worker died (killed, out of memory)
                 return [], error
+            wired, error = ended[name]
             return [_unwire(kind, value) for kind, value in wired], error
 
         yield result

@@ -49,7 +49,7 @@ from pydantic import Field, PrivateAttr
 from sqlglot import exp
 
 from ai_usage_analytics.resources.arrow_frames import to_pandas, typed_table
-from ai_usage_analytics.resources.warehouse import Warehouse, WindowStage
+from ai_usage_analytics.resources.warehouse import StagedPart, Warehouse, WindowStage
 from ai_usage_analytics.settings import ConfigError
 
 STAGING_PREFIX = "_staging_"
@@ -251,19 +251,21 @@ class BigQueryWarehouse(Warehouse):
         )
         job.result(timeout=self.timeout_seconds, retry=self._retry)
 
-    def _swap_in(self, table: str, staging: str | None, where: str) -> None:
-        """Replace the rows of ``table`` matching ``where`` by the staged rows, in one transaction."""
+    def _swap_in(self, table: str, staging: list[str], where: str) -> None:
+        """Replace the rows of ``table`` matching ``where`` by the rows of the staging tables, in one
+        transaction."""
         delete = f"DELETE FROM {self.ref(table)} WHERE {where}"
-        if staging is None:
+        if not staging:
             self._run(delete)  # one DML statement is atomic by itself
             return
         columns = self.ddl(table).columns
         names = ", ".join(name for name, _ in columns)
         values = ", ".join(f"PARSE_JSON({name})" if _base_type(kind) == "JSON" else name for name, kind in columns)
+        staged = " UNION ALL ".join(f"SELECT {names} FROM {self.ref(name)}" for name in staging)
         self._run(
             "BEGIN TRANSACTION;\n"
             f"{delete};\n"
-            f"INSERT INTO {self.ref(table)} ({names}) SELECT {values} FROM {self.ref(staging)};\n"
+            f"INSERT INTO {self.ref(table)} ({names}) SELECT {values} FROM ({staged});\n"
             "COMMIT TRANSACTION;"
         )
 
@@ -274,12 +276,10 @@ class BigQueryWarehouse(Warehouse):
         try:
             if staging is not None:
                 self._load_staging(table, staging, incoming)
-            self._swap_in(table, staging, where)
+            self._swap_in(table, [staging] if staging else [], where)
         finally:
             if staging is not None:
-                self.client.delete_table(
-                    self._table_id(staging), not_found_ok=True, retry=self._retry, timeout=self._request_timeout
-                )
+                self._drop_staging(staging)
         return len(incoming)
 
     def _window_where(self, table: str, date_column: str, start: date, end: date) -> str:
@@ -294,9 +294,31 @@ class BigQueryWarehouse(Warehouse):
     @contextmanager
     def staged_window(self, table: str, date_column: str, start: date, end: date) -> Iterator[WindowStage]:
         """Each chunk is loaded into one staging table as it comes (a load job per chunk); at the end the
-        window is swapped in by the same transaction as ``replace_window``. The staging table is deleted
-        either way (and expires by itself should the process die)."""
+        window is swapped in by the same transaction as ``replace_window``, with an adopted part's own
+        staging table. The staging tables are deleted either way (and expire by themselves should the
+        process die)."""
         where = self._window_where(table, date_column, start, end)
+        self.ensure_table(table)
+        staging: list[str] = []  # this process's, then the adopted parts'
+        own: str | None = None
+
+        def sink(frame: pd.DataFrame) -> None:
+            nonlocal own
+            if own is None:
+                own = self._create_staging(table)
+                staging.insert(0, own)
+            self._load_staging(table, own, frame)
+
+        try:
+            yield WindowStage(self, table, date_column, start, end, sink, lambda part: staging.append(part.location))
+            self._swap_in(table, staging, where)
+        finally:
+            for name in staging:
+                self._drop_staging(name)
+
+    @contextmanager
+    def staged_part(self, table: str, date_column: str, start: date, end: date) -> Iterator[WindowStage]:
+        """Chunks go to a staging table of their own, which the part names."""
         self.ensure_table(table)
         staging: str | None = None
 
@@ -305,14 +327,21 @@ class BigQueryWarehouse(Warehouse):
             staging = staging or self._create_staging(table)
             self._load_staging(table, staging, frame)
 
+        stage = WindowStage(self, table, date_column, start, end, sink)
         try:
-            yield WindowStage(self, table, date_column, start, end, sink)
-            self._swap_in(table, staging, where)
-        finally:
+            yield stage
+        except BaseException:
             if staging is not None:
-                self.client.delete_table(
-                    self._table_id(staging), not_found_ok=True, retry=self._retry, timeout=self._request_timeout
-                )
+                self._drop_staging(staging)
+            raise
+        stage.part = StagedPart(table, start, end, stage.rows, staging or "")
+
+    def discard(self, part: StagedPart) -> None:
+        if part.location:
+            self._drop_staging(part.location)
+
+    def _drop_staging(self, name: str) -> None:
+        self.client.delete_table(self._table_id(name), not_found_ok=True, retry=self._retry, timeout=self._request_timeout)
 
     def replace_table(self, table: str, frame: pd.DataFrame) -> int:
         return self._write(table, frame, "TRUE")

@@ -27,7 +27,7 @@ from filelock import FileLock
 from pydantic import Field
 
 from ai_usage_analytics.resources.arrow_frames import money_array, to_pandas
-from ai_usage_analytics.resources.warehouse import Warehouse, WindowStage
+from ai_usage_analytics.resources.warehouse import StagedPart, Warehouse, WindowStage
 from ai_usage_analytics.settings import ConfigError
 
 OPEN_RETRY_SECONDS = (0.2, 0.5, 1, 2, 4, 8)
@@ -183,24 +183,35 @@ class DuckDBWarehouse(Warehouse):
         sql = f"DELETE FROM {_ident(table)} WHERE {_ident(date_column)} >= ? AND {_ident(date_column)} < ?"
         return self._write(table, frame, sql, [start, end])
 
-    @contextmanager
-    def staged_window(self, table: str, date_column: str, start: date, end: date) -> Iterator[WindowStage]:
-        """Chunks go to Parquet files in a staging folder beside the database (``.staging_<table>_*``);
-        at the end the window is deleted and the files inserted in one transaction. The folder is
-        removed either way. Files, not a staging table: a connection per chunk re-opened the database
-        and checkpointed it on close, and every row was written to the file twice."""
-        with self.connect() as connection:
-            self._ensure(connection, table)
-        folder = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{table}_", dir=Path(self.path).parent))
-        files: list[Path] = []
+    def _staging_folder(self, table: str) -> Path:
+        return Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{table}_", dir=Path(self.path).parent))
 
+    def _parquet_sink(self, table: str, folder: Path, files: list[Path]):
         def sink(frame: pd.DataFrame) -> None:
             files.append(folder / f"chunk_{len(files):05d}.parquet")
             pq.write_table(self._arrow(table, frame), files[-1])
             pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed chunks otherwise
 
+        return sink
+
+    @contextmanager
+    def staged_window(self, table: str, date_column: str, start: date, end: date) -> Iterator[WindowStage]:
+        """Chunks go to Parquet files in a staging folder beside the database (``.staging_<table>_*``);
+        at the end the window is deleted and the files inserted in one transaction, an adopted part's
+        files (its own staging folder) after this process's. The folders are removed either way. Files,
+        not a staging table: a connection per chunk re-opened the database and checkpointed it on close,
+        and every row was written to the file twice."""
+        with self.connect() as connection:
+            self._ensure(connection, table)
+        folders = [self._staging_folder(table)]
+        files: list[Path] = []
+
+        def adopt(part: StagedPart) -> None:
+            folders.append(Path(part.location))
+            files.extend(sorted(folders[-1].glob("*.parquet")))
+
         try:
-            yield WindowStage(self, table, date_column, start, end, sink)
+            yield WindowStage(self, table, date_column, start, end, self._parquet_sink(table, folders[0], files), adopt)
             with self.connect() as connection:
                 threads = connection.execute("SELECT current_setting('threads')").fetchone()[0]
                 connection.execute("SET memory_limit = ?", [self.swap_memory_limit])
@@ -220,7 +231,27 @@ class DuckDBWarehouse(Warehouse):
                     connection.execute("SET memory_limit = ?", [self.memory_limit])
                     connection.execute("SET threads = ?", [threads])
         finally:
+            for folder in folders:
+                shutil.rmtree(folder, ignore_errors=True)
+
+    @contextmanager
+    def staged_part(self, table: str, date_column: str, start: date, end: date) -> Iterator[WindowStage]:
+        """Chunks go to Parquet files in a staging folder of their own, which the part names (none when
+        no rows were staged)."""
+        folder = self._staging_folder(table)
+        stage = WindowStage(self, table, date_column, start, end, self._parquet_sink(table, folder, []))
+        try:
+            yield stage
+        except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
+            raise
+        if not stage.rows:
+            shutil.rmtree(folder, ignore_errors=True)
+        stage.part = StagedPart(table, start, end, stage.rows, str(folder) if stage.rows else "")
+
+    def discard(self, part: StagedPart) -> None:
+        if part.location:
+            shutil.rmtree(part.location, ignore_errors=True)
 
     def replace_table(self, table: str, frame: pd.DataFrame) -> int:
         return self._write(table, frame, f"DELETE FROM {_ident(table)}", [])

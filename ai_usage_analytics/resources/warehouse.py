@@ -5,7 +5,8 @@ Write semantics every implementation keeps (DESIGN section 5):
   with the frame's rows: no duplicates on re-runs, never an empty window mid-way, and a window
   that now has no rows is emptied;
 - ``staged_window`` does the same for a window written chunk by chunk (bounded memory), swapping
-  the window in only when every chunk arrived;
+  the window in only when every chunk arrived; a part of the window may be staged by another process
+  (``staged_part``) and handed over (``WindowStage.adopt``): it is swapped in with the rest or not at all;
 - rows are matched to columns by name, never by position;
 - tables are created from ``sql/ddl/<table>.sql`` (columns added since are added in place);
 - day windows are ``datetime.date`` values, so the machine's time zone plays no part.
@@ -16,6 +17,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 
 import dagster as dg
@@ -61,6 +63,18 @@ class Warehouse(dg.ConfigurableResource, ABC):
         yield stage
         frame = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=list(self.ddl(table).column_names))
         self.replace_window(table, frame, date_column, start, end)
+
+    @contextmanager
+    def staged_part(self, table: str, date_column: str, start: date, end: date) -> Iterator[WindowStage]:
+        """Like ``staged_window``, but nothing is swapped in: when the block ends normally ``stage.part``
+        describes what was staged, for the ``staged_window`` of the whole window (in this process or
+        another) to ``adopt``. When it raises, nothing stays staged. A part never adopted is removed
+        with ``discard``. Only engines that stage outside the process's memory can."""
+        raise NotImplementedError(f"{type(self).__name__} cannot stage a part of a window for another process")
+        yield  # pragma: no cover
+
+    def discard(self, part: StagedPart) -> None:
+        """Remove a staged part that will not be adopted."""
 
     @abstractmethod
     def replace_table(self, table: str, frame: pd.DataFrame) -> int:
@@ -129,14 +143,44 @@ class Warehouse(dg.ConfigurableResource, ABC):
             )
 
 
+@dataclass(frozen=True)
+class StagedPart:
+    """Rows of ``table`` for [start, end) staged by ``Warehouse.staged_part`` and not yet swapped in:
+    ``location`` is the engine's (DuckDB: a staging folder; BigQuery: a staging table; empty when no
+    rows were staged)."""
+
+    table: str
+    start: date
+    end: date
+    rows: int
+    location: str
+
+
 class WindowStage:
     """The handle ``Warehouse.staged_window`` yields: ``append`` checks a chunk and hands it to the
-    engine's ``sink``; ``rows`` counts what was appended."""
+    engine's ``sink``; ``adopt`` takes a part staged elsewhere (``Warehouse.staged_part``) into the
+    window's swap through the engine's ``adopter``; ``rows`` counts both."""
 
-    def __init__(self, warehouse: Warehouse, table: str, date_column: str, start: date, end: date, sink) -> None:
+    def __init__(
+        self, warehouse: Warehouse, table: str, date_column: str, start: date, end: date, sink, adopter=None
+    ) -> None:
         self.warehouse, self.table, self.date_column, self.start, self.end = warehouse, table, date_column, start, end
-        self._sink = sink
+        self._sink, self._adopter = sink, adopter
         self.rows = 0
+        self.part: StagedPart | None = None  # set when a staged_part block ends
+
+    def adopt(self, part: StagedPart) -> int:
+        if self._adopter is None:
+            raise TypeError("a staged part is adopted by a staged_window, not by another part")
+        if part.table != self.table or part.start < self.start or part.end > self.end:
+            raise WarehouseWriteError(
+                f"a staged part of {part.table!r} for [{part.start}, {part.end}) does not belong to the window "
+                f"[{self.start}, {self.end}) of {self.table!r} being written; nothing was written."
+            )
+        if part.rows:
+            self._adopter(part)
+        self.rows += part.rows
+        return part.rows
 
     def append(self, frame: pd.DataFrame) -> int:
         self.warehouse.check_window(self.table, frame, self.date_column, self.start, self.end)

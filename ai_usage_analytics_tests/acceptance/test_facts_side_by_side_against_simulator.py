@@ -1,12 +1,13 @@
-"""A backfill's facts side by side (assets/facts.py: fact_ai_usage in a worker process beside
-fact_ai_costs) against the simulator: the same tables and check results as one after the other, the
-worker's log lines in the run's log, and a fact that fails named with its own message while the other
-is written."""
+"""A backfill's facts side by side (assets/facts.py: fact_ai_usage and then the last days of
+fact_ai_costs in a worker process, beside the rest of fact_ai_costs) against the simulator: the same
+tables and check results as one after the other, the worker's log lines in the run's log, and a fact
+that fails named with its own message while the other is written."""
 
 from __future__ import annotations
 
 import dataclasses
 import shutil
+from datetime import date, timedelta
 
 import dagster as dg
 import pytest
@@ -51,15 +52,15 @@ def test_side_by_side_writes_what_one_after_the_other_writes(loaded, simulator, 
     workers_started = []
     real_beside = facts.beside
 
-    def counted(*args, **kwargs):
-        workers_started.append(args[0].__name__)
-        return real_beside(*args, **kwargs)
+    def counted(loads, **kwargs):
+        workers_started.append({name: load.func.__name__ for name, load in loads.items()})
+        return real_beside(loads, **kwargs)
 
     monkeypatch.setattr(facts, "beside", counted)
     in_order, one_after_the_other, _ = build_facts(loaded, simulator, tmp_path, monkeypatch, "in_order", workers=1)
     assert workers_started == []
     side, side_by_side, logged = build_facts(loaded, simulator, tmp_path, monkeypatch, "side", workers=2)
-    assert workers_started == ["_usage_in_worker"]
+    assert workers_started == [{"fact_ai_usage": "_usage_in_worker", "fact_ai_costs": "_cost_tail_in_worker"}]
     assert one_after_the_other.success and side_by_side.success
     for table in FACTS:
         assert int(side.query(f"SELECT COUNT(*) AS n FROM {table}")["n"][0]) > 0, table
@@ -67,7 +68,19 @@ def test_side_by_side_writes_what_one_after_the_other_writes(loaded, simulator, 
     assert outcomes(side_by_side) == outcomes(one_after_the_other)
     assert {name for _, name, _ in outcomes(side_by_side)} >= {"schema", "reconciles_to_vendor_bill", "volume_drop"}
     staged = [message for message in logged if message.startswith("fact_ai_usage: staged [")]
-    assert len(staged) == 3  # 30 days from the 18th in half months, logged in the worker, forwarded
+    assert len(staged) == 3  # 30 days from the 17th in half months, logged in the worker, forwarded
+    # cost by quarter months: February's days here, March's (from the 1st) in the worker after usage
+    assert facts.cost_tail_start(FIRST, LAST + timedelta(days=1)) == date(2026, 3, 1)
+    staged = [message.split(" with ")[0] for message in logged if message.startswith("fact_ai_costs: staged [")]
+    assert sorted(staged) == [f"fact_ai_costs: staged [{a}, {b})" for a, b in (
+        ("2026-02-17", "2026-02-24"), ("2026-02-24", "2026-03-01"),
+        ("2026-03-01", "2026-03-08"), ("2026-03-08", "2026-03-16"), ("2026-03-16", "2026-03-19"))]
+    costs = [m for m in side_by_side.get_asset_materialization_events() if m.asset_key.path[-1] == "fact_ai_costs"]
+    assert len(costs) == 30  # one event per partition, with the range's metadata
+    metadata = costs[0].materialization.metadata
+    assert metadata["window"].value == "[2026-02-17, 2026-03-19)" and metadata["chunks"].value == 5
+    assert metadata["dagster/row_count"].value == int(side.query("SELECT COUNT(*) AS n FROM fact_ai_costs")["n"][0])
+    assert not list(tmp_path.glob(".staging_*"))  # the worker's staged files went into the swap, then away
 
 
 def test_cost_failing_beside_usage_names_itself_and_usage_is_written(loaded, simulator, tmp_path, monkeypatch):
@@ -84,3 +97,22 @@ def test_cost_failing_beside_usage_names_itself_and_usage_is_written(loaded, sim
     assert int(warehouse.query("SELECT COUNT(*) AS n FROM fact_ai_costs")["n"][0]) == 0
     written = {m.asset_key.path[-1] for m in result.get_asset_materialization_events()}
     assert written == {"fact_ai_usage"}
+    assert not list(tmp_path.glob(".staging_*"))  # neither this process's nor the worker's months stay staged
+
+
+def test_cost_failing_here_after_the_worker_staged_its_month_drops_that_month(loaded, simulator, tmp_path, monkeypatch):
+    real_build = facts._CostChunks.build
+
+    def failing_here(self, first, last):  # patched in this process only: the spawned worker builds March as usual
+        if first < date(2026, 3, 1):
+            raise RuntimeError("February's cost lines could not be read")
+        return real_build(self, first, last)
+
+    monkeypatch.setattr(facts._CostChunks, "build", failing_here)
+    warehouse, result, logged = build_facts(loaded, simulator, tmp_path, monkeypatch, "failing_here", workers=2)
+    assert not result.success
+    assert "February's cost lines could not be read" in result.get_step_failure_events()[0].step_failure_data.error.to_string()
+    assert any(m.startswith("fact_ai_costs: staged [2026-03-16, 2026-03-19)") for m in logged)  # the worker's month
+    assert int(warehouse.query("SELECT COUNT(*) AS n FROM fact_ai_costs")["n"][0]) == 0
+    assert int(warehouse.query("SELECT COUNT(*) AS n FROM fact_ai_usage")["n"][0]) > 0
+    assert not list(tmp_path.glob(".staging_*"))  # the worker's staged month was discarded

@@ -1,6 +1,8 @@
 """Range runs written chunk by chunk: chunk boundaries, the staged window write (DuckDB's staging
 files and the interface's in-memory default), and a Dagster run that fails in a later chunk."""
 
+import contextlib
+import pickle
 import threading
 from datetime import date, timedelta
 from decimal import Decimal
@@ -12,7 +14,7 @@ import pandera.pandas as pa
 import pytest
 
 from ai_usage_analytics.assets.chunked import (
-    STOP, combine_check_results, day_chunks, month_chunks, window, write_range,
+    STOP, Tail, combine_check_results, day_chunks, month_chunks, stage_range, window, write_range,
 )
 from ai_usage_analytics.partitions import daily_partitions
 from ai_usage_analytics.resources import duckdb_warehouse
@@ -238,6 +240,18 @@ def test_half_month_chunks_cut_at_month_boundaries_and_the_16th():
     assert len(half_month_chunks(date(2025, 1, 1), date(2026, 1, 1))) == 24
 
 
+def test_quarter_month_chunks_cut_at_month_boundaries_the_8th_16th_and_24th():
+    from ai_usage_analytics.assets.chunked import quarter_month_chunks
+
+    assert quarter_month_chunks(date(2025, 1, 20), date(2025, 2, 10)) == [
+        (date(2025, 1, 20), date(2025, 1, 24)), (date(2025, 1, 24), date(2025, 2, 1)),
+        (date(2025, 2, 1), date(2025, 2, 8)), (date(2025, 2, 8), date(2025, 2, 10)),
+    ]
+    assert quarter_month_chunks(date(2025, 3, 24), date(2025, 3, 25)) == [(date(2025, 3, 24), date(2025, 3, 25))]
+    year = quarter_month_chunks(date(2025, 1, 1), date(2026, 1, 1))
+    assert len(year) == 48 and all((first - first.replace(day=1)).days < 28 for first, _ in year)
+
+
 @dg.asset(
     name="sample_daily_events", partitions_def=daily_partitions, metadata={"partition_expr": "usage_date"},
     backfill_policy=dg.BackfillPolicy.single_run(), check_specs=[dg.AssetCheckSpec("schema", asset="sample_daily_events")],
@@ -279,3 +293,124 @@ def test_a_build_with_checks_returns_one_frame_per_chunk(warehouse):
     result = dg.materialize([parts_with_checks], partition_key="2025-01-01", resources={"warehouse": warehouse},
                             raise_on_error=False)
     assert "a build with checks returns one frame per chunk" in result.get_step_failure_events()[0].step_failure_data.error.to_string()
+
+
+# --- a window's last days staged elsewhere (another process) and adopted into the window's swap ---------------
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_a_part_staged_elsewhere_is_swapped_in_with_the_window_or_not_at_all(engine_warehouse, fails):
+    warehouse = engine_warehouse
+    warehouse.replace_window("sample_daily_events", rows(date(2025, 1, 1), date(2025, 3, 1), "old"), "usage_date",
+                             date(2025, 1, 1), date(2025, 3, 1))
+    before = stored(warehouse)
+    with warehouse.staged_part("sample_daily_events", "usage_date", date(2025, 1, 20), date(2025, 2, 5)) as elsewhere:
+        elsewhere.append(rows(date(2025, 1, 20), date(2025, 2, 1), "tail"))
+        elsewhere.append(rows(date(2025, 2, 1), date(2025, 2, 3), "tail"))
+    part = pickle.loads(pickle.dumps(elsewhere.part))  # it crosses from the worker process
+    assert (part.rows, part.start, part.end) == (14, date(2025, 1, 20), date(2025, 2, 5))
+    assert stored(warehouse) == before and len(staging_tables(warehouse)) == 1
+    with contextlib.suppress(RuntimeError):
+        with warehouse.staged_window("sample_daily_events", "usage_date", date(2025, 1, 10), date(2025, 2, 5)) as stage:
+            stage.append(rows(date(2025, 1, 10), date(2025, 1, 20)))
+            assert stage.adopt(part) == 14 and stage.rows == 24
+            if fails:
+                raise RuntimeError("a later check failed")
+    assert staging_tables(warehouse) == []  # both stagings, the window's and the adopted one
+    if fails:
+        assert stored(warehouse) == before
+        return
+    ids = stored(warehouse)
+    assert ids[:9] == before[:9] and ids[9:19] == [f"new-{date(2025, 1, 10) + timedelta(days=i)}" for i in range(10)]
+    assert ids[19:33] == [f"tail-{date(2025, 1, 20) + timedelta(days=i)}" for i in range(14)]
+    assert ids[33:] == before[35:]  # 02-03 and 02-04 emptied, February's rest kept
+
+
+def test_a_part_outside_the_window_is_refused_and_a_part_not_adopted_is_discarded(engine_warehouse):
+    warehouse = engine_warehouse
+    with warehouse.staged_part("sample_daily_events", "usage_date", date(2025, 2, 1), date(2025, 2, 10)) as elsewhere:
+        elsewhere.append(rows(date(2025, 2, 1), date(2025, 2, 10)))
+    with pytest.raises(WarehouseWriteError, match="does not belong to the window"):
+        with warehouse.staged_window("sample_daily_events", "usage_date", date(2025, 1, 1), date(2025, 2, 5)) as stage:
+            stage.adopt(elsewhere.part)
+    assert stored(warehouse) == [] and len(staging_tables(warehouse)) == 1  # still the worker's, not this window's
+    warehouse.discard(elsewhere.part)
+    assert staging_tables(warehouse) == []
+
+
+def test_a_part_that_fails_while_staging_leaves_nothing_staged(engine_warehouse):
+    warehouse = engine_warehouse
+    with pytest.raises(RuntimeError, match="vendor down"):
+        with warehouse.staged_part("sample_daily_events", "usage_date", date(2025, 2, 1), date(2025, 2, 10)) as stage:
+            stage.append(rows(date(2025, 2, 1), date(2025, 2, 3)))
+            raise RuntimeError("vendor down")
+    assert stage.part is None and staging_tables(warehouse) == []
+    with warehouse.staged_part("sample_daily_events", "usage_date", date(2025, 2, 1), date(2025, 2, 10)) as empty:
+        pass
+    assert (empty.part.rows, empty.part.location) == (0, "") and staging_tables(warehouse) == []
+    with warehouse.staged_window("sample_daily_events", "usage_date", date(2025, 2, 1), date(2025, 2, 10)) as stage:
+        stage.adopt(empty.part)  # nothing staged: nothing to take, the window emptied
+    assert stored(warehouse) == [] and staging_tables(warehouse) == []
+
+
+def test_the_in_memory_default_cannot_stage_a_part_for_another_process(warehouse):
+    with pytest.raises(NotImplementedError, match="cannot stage a part"):
+        with Warehouse.staged_part(warehouse, "sample_daily_events", "usage_date", date(2025, 2, 1), date(2025, 2, 2)):
+            pass
+
+
+TAIL_START = date(2025, 1, 16)
+
+
+@dg.asset(
+    name="sample_daily_events", partitions_def=daily_partitions, metadata={"partition_expr": "usage_date"},
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    check_specs=[dg.AssetCheckSpec("schema", asset="sample_daily_events"), dg.AssetCheckSpec("small", asset="sample_daily_events")],
+)
+def events_with_a_tail(context: dg.AssetExecutionContext, warehouse: Warehouse):
+    """The days before TAIL_START built here; the rest staged by ``stage_range`` (as a worker process
+    would) and adopted, its StagedRange pickled on the way as it would be."""
+    def build(first: date, last: date) -> pd.DataFrame:
+        return rows(first, last, "head" if first < TAIL_START else "tail").assign(tokens=SOURCE.get(str(first), 10))
+
+    def checks(valid, first, last):
+        return [dg.AssetCheckResult(check_name="small", asset_key="sample_daily_events",
+                                    passed=bool((valid["tokens"] < 1000).all()),
+                                    metadata={"offenders": int((valid["tokens"] >= 1000).sum())})]
+
+    start, end = window(context)
+
+    def adopt():
+        staged = yield from stage_range(context, warehouse, Events, day_chunks(TAIL_START, end, 5), build, checks,
+                                        summarize=lambda v: {"tokens": int(v["tokens"].sum())})
+        if SOURCE.get("tail") == "lost":
+            raise RuntimeError("the worker died")
+        return pickle.loads(pickle.dumps(staged))
+
+    yield from write_range(context, warehouse, Events, day_chunks(start, TAIL_START, 10), build, checks,
+                           summarize=lambda v: {"tokens": int(v["tokens"].sum())}, tail=Tail(TAIL_START, end, adopt))
+
+
+def test_a_range_with_a_tail_staged_elsewhere_reports_once_and_writes_all_or_nothing(warehouse):
+    tags = {"dagster/asset_partition_range_start": "2025-01-01", "dagster/asset_partition_range_end": "2025-01-25"}
+    run = lambda: dg.materialize([events_with_a_tail], tags=tags, resources={"warehouse": warehouse}, raise_on_error=False)  # noqa: E731
+    result = run()
+    assert result.success
+    meta = {k: v.value for k, v in result.asset_materializations_for_node("sample_daily_events")[0].metadata.items()}
+    assert (meta["window"], meta["chunks"], meta["dagster/row_count"], meta["tokens"]) == ("[2025-01-01, 2025-01-26)", 4, 25, 250)
+    small = [e for e in result.get_asset_check_evaluations() if e.check_name == "small"]
+    assert [(e.passed, e.metadata["chunks"].value) for e in small] == [(True, 4)]  # 2 chunks here, 2 in the tail
+    first_load = stored(warehouse)
+    assert first_load == [f"head-{date(2025, 1, 1) + timedelta(days=i)}" for i in range(15)] + [
+        f"tail-{date(2025, 1, 16) + timedelta(days=i)}" for i in range(10)]
+
+    SOURCE["2025-01-21"] = 5000  # the tail's second chunk fails its gate: nothing of the window is written
+    result = run()
+    assert not result.success and [e.passed for e in result.get_asset_check_evaluations() if e.check_name == "small"] == [False]
+    assert stored(warehouse) == first_load and staging_tables(warehouse) == []
+
+    SOURCE.clear()
+    SOURCE["tail"] = "lost"  # staged, but never handed over
+    result = run()
+    assert "the worker died" in result.get_step_failure_events()[0].step_failure_data.error.to_string()
+    assert stored(warehouse) == first_load

@@ -165,3 +165,15 @@ def test_a_failing_fact_leaves_the_other_written_and_both_failing_are_named(ware
                        r"fact_ai_usage: usage could not be built; fact_ai_costs: "):
         dg.materialize([facts.facts], partition_key=DAY.isoformat(),
                        resources={"warehouse": warehouse, "io_manager": WarehouseIOManager(warehouse=warehouse)})
+
+
+def test_the_worker_takes_a_quarter_of_a_backfill_s_cost_from_a_month_s_first_day():
+    from ai_usage_analytics.assets.facts import COST_TAIL_SHARE, cost_tail_start
+
+    assert COST_TAIL_SHARE == 0.25
+    # a year to 2026-12-04: 91 days before its end is 2026-09-05, nearest first of a month 2026-09-01
+    assert cost_tail_start(date(2025, 12, 5), date(2026, 12, 5)) == date(2026, 9, 1)
+    assert cost_tail_start(date(2026, 2, 17), date(2026, 3, 19)) == date(2026, 3, 1)  # the only one inside
+    assert cost_tail_start(date(2026, 1, 1), date(2026, 4, 1)) == date(2026, 3, 1)  # never the window's own start
+    assert cost_tail_start(date(2026, 3, 2), date(2026, 3, 30)) is None  # no month begins inside: all here
+    assert cost_tail_start(date(2026, 3, 2), date(2026, 4, 2)) == date(2026, 4, 1)
