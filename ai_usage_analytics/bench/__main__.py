@@ -1,9 +1,9 @@
-"""`make bench` / ``python -m ai_usage_analytics.bench [--people N] [--days D] [--seed S] [--quick] [--rate-limits]``.
+"""`make bench` / ``python -m ai_usage_analytics.bench [--people N] [--days D] [--seed S] [--quick] [--rate-limits] [--sqlite-instance]``.
 
 Per scenario: fresh simulators, one process per vendor host (``vendors.py``: the real APIs answer
 side by side, and their memory is not the pipeline's), the demo's reference files in a fresh
-temporary directory, and a fresh subprocess (``scenario.py``) with its own DuckDB file and an
-ephemeral Dagster instance. Vendor requests are
+temporary directory, and a fresh subprocess (``scenario.py``) with its own DuckDB file and
+``DAGSTER_HOME`` (the project's ``dagster.yaml``), which launches each run in a process of its own. Vendor requests are
 counted by the simulators (retries included); the minimum comes from ``minimum.py`` and the
 simulators' organisation. Writes ``bench/results.json`` and prints the report.
 """
@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -54,6 +55,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rate-limits", action="store_true", default=_env_flag("BENCH_RATE_LIMITS"),
                         help="keep the clients' documented rate limits on (also BENCH_RATE_LIMITS=1): how long "
                              "the pipeline takes against the real APIs; a year needs --timeout 3600 or more")
+    parser.add_argument("--sqlite-instance", action="store_true", default=_env_flag("BENCH_SQLITE_INSTANCE"),
+                        help="run on a Dagster instance with SQLite storage (make demo's) instead of an ephemeral one "
+                             "(also BENCH_SQLITE_INSTANCE=1): Dagster's event writes included")
     return parser.parse_args(argv)
 
 
@@ -88,7 +92,9 @@ def run_child(command: list[str], env: dict, timeout: float) -> tuple[bool, floa
     """Run the scenario process, watching its VmHWM from here (so a run stopped at the timeout still
     has a peak). Returns (finished in time, observed peak MiB, stderr tail)."""
     with tempfile.TemporaryFile(mode="w+") as err:
-        child = subprocess.Popen(command, env=env, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=err, text=True)
+        # a session of its own, so that a stop takes the runs it launched and their workers down with it
+        child = subprocess.Popen(command, env=env, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=err, text=True,
+                                 start_new_session=True)
         deadline = time.monotonic() + timeout
         peak = None
         while True:
@@ -99,14 +105,15 @@ def run_child(command: list[str], env: dict, timeout: float) -> tuple[bool, floa
                 break
             except subprocess.TimeoutExpired:
                 if time.monotonic() > deadline:
-                    child.kill()
+                    os.killpg(child.pid, signal.SIGKILL)
                     child.wait()
                     return False, peak, ""
         err.seek(0)
         return True, peak, err.read()[-4000:]
 
 
-def run_scenario(scenario: Scenario, today: date, timeout: float, keep: bool, rate_limits: bool = False) -> dict:
+def run_scenario(scenario: Scenario, today: date, timeout: float, keep: bool, rate_limits: bool = False,
+                 sqlite_instance: bool = False) -> dict:
     from ai_usage_analytics.bench.vendors import VendorSimulators
     from ai_usage_analytics.demo.org import Organisation
     from ai_usage_analytics.demo.reference_files import write_reference_files
@@ -117,7 +124,8 @@ def run_scenario(scenario: Scenario, today: date, timeout: float, keep: bool, ra
     if first < SETTINGS.partition_start:
         raise SystemExit(f"{scenario.name}: {scenario.days} days before {today} start before the first partition "
                          f"({SETTINGS.partition_start}); use fewer --days.")
-    entry = {**scenario.to_json(), "first": first.isoformat(), "last": last.isoformat(), "rate_limits": rate_limits}
+    entry = {**scenario.to_json(), "first": first.isoformat(), "last": last.isoformat(), "rate_limits": rate_limits,
+             "sqlite_instance": sqlite_instance}
     workdir = Path(tempfile.mkdtemp(prefix=f"bench_{scenario.name}_"))
     started = time.perf_counter()
     try:
@@ -139,6 +147,7 @@ def run_scenario(scenario: Scenario, today: date, timeout: float, keep: bool, ra
             }
             env.pop("GOOGLE_SHEET_ID", None)
             (workdir / "dagster_home").mkdir()
+            shutil.copy(REPO_ROOT / "dagster.yaml", workdir / "dagster_home" / "dagster.yaml")  # make demo's instance
             spec = {**entry, "urls": vendors.urls, "workdir": str(workdir), "duckdb_path": str(duckdb_path)}
             spec_path, result_path = workdir / "spec.json", workdir / "result.json"
             spec_path.write_text(json.dumps(spec))
@@ -180,13 +189,13 @@ def run_scenario(scenario: Scenario, today: date, timeout: float, keep: bool, ra
         factor = scenario.days / scenario.sample_days
         entry["extrapolated"] = True
         entry["sample"] = {"days": scenario.sample_days, "wall_s": entry["wall_s"], "requests": entry["requests"],
-                           "stages_s": entry.get("stages_s"), "rows": entry.get("rows")}
-        entry["wall_s"] = round(entry["wall_s"] * factor, 3) if entry.get("wall_s") is not None else None
+                           "execute_wall_s": entry.get("execute_wall_s"), "stages_s": entry.get("stages_s"),
+                           "rows": entry.get("rows")}
         entry["requests"] = round(entry["requests"] * factor)
-        for field in ("cpu_s", "simulator_cpu_s"):
+        for field in ("wall_s", "execute_wall_s", "cpu_s", "simulator_cpu_s"):
             entry[field] = round(entry[field] * factor, 3) if entry.get(field) is not None else None
         entry["stages_s"] = {k: round(v * factor, 3) for k, v in (entry.get("stages_s") or {}).items()}
-        entry["note"] = (f"one run per partition over the last {scenario.sample_days} day(s), wall time, CPU, stages "
+        entry["note"] = (f"one run per partition over the last {scenario.sample_days} day(s), wall times, CPU, stages "
                          f"and requests multiplied by {scenario.days}/{scenario.sample_days}; rows are the sample's; "
                          "requests_minimum is for the whole range")
     else:
@@ -209,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     for scenario in scenarios:
         print(f"[bench] {scenario.name}: {scenario.people:,} people, {scenario.days} day(s), {scenario.mode} ...",
               flush=True)
-        entry = run_scenario(scenario, today, args.timeout, args.keep, args.rate_limits)
+        entry = run_scenario(scenario, today, args.timeout, args.keep, args.rate_limits, args.sqlite_instance)
         entry["quick"] = args.quick
         results[scenario.name] = entry
         print(f"[bench]   {entry['status']}: wall {entry.get('wall_s')} s, requests {entry.get('requests')} "

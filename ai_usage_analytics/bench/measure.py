@@ -51,11 +51,12 @@ def descendants(pid: int, proc: Path = Path("/proc")) -> list[int]:
     return found
 
 
-def tree_rss_mb(pid: int | None = None, proc: Path = Path("/proc")) -> float | None:
-    """Resident memory now (VmRSS) of ``pid`` (this process) and every process below it, MiB."""
+def tree_rss_mb(pid: int | None = None, proc: Path = Path("/proc"), below_only: bool = False) -> float | None:
+    """Resident memory now (VmRSS) of ``pid`` (this process) and every process below it, MiB; with
+    ``below_only``, of the processes below it alone."""
     pid = os.getpid() if pid is None else pid
     total, seen = 0, False
-    for member in (pid, *descendants(pid, proc)):
+    for member in (*([] if below_only else [pid]), *descendants(pid, proc)):
         try:
             kib = status_kib((proc / str(member) / "status").read_text(), "VmRSS")
         except OSError:
@@ -66,19 +67,20 @@ def tree_rss_mb(pid: int | None = None, proc: Path = Path("/proc")) -> float | N
 
 
 class RssSampler:
-    """Resident memory of this process and its workers sampled every ``interval`` seconds in a daemon
-    thread, as (wall clock, MiB): with the steps' start and end times it tells which step holds the
-    peak, and it sees the raw pull's worker processes, which this process's own peak does not."""
+    """Resident memory of the processes below this one (the launched run and its workers; with
+    ``below_only`` off, this one too) sampled every ``interval`` seconds in a daemon thread, as (wall
+    clock, MiB): with the steps' start and end times it tells which step holds the peak, and it sees
+    the raw pull's worker processes, which a process's own peak does not."""
 
-    def __init__(self, interval: float = 1.0) -> None:
-        self.interval = interval
+    def __init__(self, interval: float = 1.0, below_only: bool = True) -> None:
+        self.interval, self.below_only = interval, below_only
         self.samples: list[tuple[float, float]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            value = tree_rss_mb()
+            value = tree_rss_mb(below_only=self.below_only)
             if value is not None:
                 self.samples.append((time.time(), value))
             self._stop.wait(self.interval)

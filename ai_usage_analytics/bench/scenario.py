@@ -9,8 +9,10 @@ Pipeline modes run ``daily_job`` of a ``Definitions`` built from the same assets
 classes as ``ai_usage_analytics.definitions``, with the vendor clients' client-side rate limits
 turned off (settings expose no such knob, and a 20-requests-a-minute limit would measure the limit,
 not the pipeline) unless the spec asks for them (``--rate-limits``: the production clients as they
-are), through ``execute_in_process`` on an ephemeral Dagster instance: the in-process
-executor, which every launched run on DuckDB uses too (``AI_USAGE_EXECUTOR``'s default there).
+are). Each run is launched in a process of its own, as Dagster launches runs (``launched_run.py``:
+on an ephemeral instance, or with ``--sqlite-instance`` the one in ``DAGSTER_HOME``), and executes
+with ``execute_in_process``: the in-process executor, which every launched run on DuckDB uses too
+(``AI_USAGE_EXECUTOR``'s default there).
 """
 
 from __future__ import annotations
@@ -18,15 +20,13 @@ from __future__ import annotations
 import json
 import sys
 import traceback
-import warnings
 from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
 
-from ai_usage_analytics.bench.measure import (
-    RssSampler, Stopwatch, peak_rss_by_step, peak_rss_mb, stage_seconds, step_durations,
-)
+from ai_usage_analytics.bench.launched_run import launch
+from ai_usage_analytics.bench.measure import RssSampler, Stopwatch, peak_rss_by_step, peak_rss_mb
 
 STAGE_OF_GROUP = {"raw": "raw", "reference": "reference", "core": "facts", "marts": "views"}
 STAGES = ("raw", "reference", "facts", "views")
@@ -80,69 +80,54 @@ def _unlimited(resource):
 
 
 def run_pipeline(spec: dict) -> dict:
-    import dagster as dg
-
-    warnings.filterwarnings("ignore", category=dg.BetaWarning)
+    """The scenario's runs, one after another, each launched in a process of its own
+    (``launched_run``): ``wall_s`` from the first launch to the last run's end, ``execute_wall_s`` the
+    runs alone (the in-process lower bound: no process start, no code loading)."""
     from ai_usage_analytics.schedules import RANGE_END_TAG, RANGE_START_TAG
     from ai_usage_analytics.settings import SETTINGS
 
-    defs, stage_of_step = bench_definitions(rate_limits=spec.get("rate_limits", False))
-    job = defs.resolve_job_def("daily_job")
     first, last = date.fromisoformat(spec["first"]), date.fromisoformat(spec["last"])
-    run_config = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
     if spec["mode"] == "per_partition":
         keys = [(last - timedelta(days=i)).isoformat() for i in reversed(range(spec["sample_days"]))]
         runs = [{"partition_key": key} for key in keys]
     else:
-        keys = [first.isoformat(), last.isoformat()]
-        runs = [{"tags": {RANGE_START_TAG: keys[0], RANGE_END_TAG: keys[-1], "source": "make-bench"}}]
+        runs = [{"tags": {RANGE_START_TAG: first.isoformat(), RANGE_END_TAG: last.isoformat(), "source": "make-bench"}}]
+    reports_dir = Path(spec["workdir"]) / "runs"
+    reports_dir.mkdir(exist_ok=True)
     stages = {stage: 0.0 for stage in (*STAGES, "other")}
     steps: dict[str, float] = {}
-    failed_checks: list[str] = []
-    step_failures: list[str] = []
-    success = True
     peaks: dict[str, float] = {}
-    run_seconds: list[float] = []
-    with dg.DagsterInstance.ephemeral() as instance, Stopwatch() as total, RssSampler() as sampler:
-        for options in runs:
-            with Stopwatch() as one:
-                result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False, **options)
-            run_seconds.append(round(one.seconds, 3))
-            success = success and result.success
-            entries = [
-                (entry.step_key, entry.dagster_event.event_type_value, entry.timestamp)
-                for entry in instance.all_logs(result.run_id)
-                if entry.dagster_event is not None and entry.step_key
-            ]
-            durations = step_durations(entries)
-            for step, mb in peak_rss_by_step(entries, sampler.samples).items():
-                peaks[step] = max(peaks.get(step, 0.0), mb)
-            for step, seconds in durations.items():
-                steps[step] = steps.get(step, 0.0) + seconds
-            for stage, seconds in stage_seconds(durations, stage_of_step).items():
-                stages[stage] = stages.get(stage, 0.0) + seconds
-            step_failures += [
-                f"{event.step_key}: {event.step_failure_data.error.message.strip()[:500]}"
-                for event in result.all_events
-                if event.event_type_value == "STEP_FAILURE" and event.step_failure_data.error is not None
-            ]
-            failed_checks += [
-                f"{e.asset_key.to_user_string()}.{e.check_name}"
-                for e in result.get_asset_check_evaluations() if not e.passed
-            ]
+    reports = []
+    with Stopwatch() as total, RssSampler() as sampler:
+        for index, options in enumerate(runs):
+            options |= {"rate_limits": spec.get("rate_limits", False), "sqlite_instance": spec.get("sqlite_instance", False)}
+            reports.append(launch(options, reports_dir / f"run_{index:04d}.json"))
+    for report in reports:
+        entries = [tuple(entry) for entry in report.get("entries", [])]
+        for step, mb in peak_rss_by_step(entries, sampler.samples).items():
+            peaks[step] = max(peaks.get(step, 0.0), mb)
+        for step, seconds in report.get("steps_s", {}).items():
+            steps[step] = steps.get(step, 0.0) + seconds
+        for stage, seconds in report.get("stages_s", {}).items():
+            stages[stage] = stages.get(stage, 0.0) + seconds
     stages["overhead"] = max(0.0, total.seconds - sum(stages.values()))
+    errors = [report["error"] for report in reports if report.get("error")]
     return {
-        "success": success,
+        "success": all(report["success"] for report in reports),
+        **({"error": errors[0]} if errors else {}),
         "wall_s": round(total.seconds, 3),
+        "execute_wall_s": round(sum(report.get("execute_s", 0.0) for report in reports), 3),
         "cpu_s": round(total.cpu_seconds, 3),
         "runs": len(runs),
-        "run_wall_s": run_seconds,
+        "run_wall_s": [round(report["wall_s"], 3) for report in reports],
+        "run_execute_s": [round(report.get("execute_s", 0.0), 3) for report in reports],
         "stages_s": {k: round(v, 3) for k, v in stages.items()},
         "steps_s": {k: round(v, 3) for k, v in sorted(steps.items(), key=lambda i: -i[1])},
         "peak_rss_mb_by_step": dict(sorted(peaks.items(), key=lambda i: -i[1])),
-        "peak_tree_rss_mb": max((mb for _, mb in sampler.samples), default=None),
-        "failed_checks": sorted(set(failed_checks)),
-        "step_failures": step_failures,
+        "peak_tree_rss_mb": max([mb for _, mb in sampler.samples] + [r["peak_rss_mb"] for r in reports if r.get("peak_rss_mb")],
+                                default=None),
+        "failed_checks": sorted({check for report in reports for check in report.get("failed_checks", [])}),
+        "step_failures": [failure for report in reports for failure in report.get("step_failures", [])],
         "rows": table_rows(SETTINGS.duckdb_path),
     }
 
@@ -169,7 +154,8 @@ def main(argv: list[str]) -> int:
     except Exception:  # the parent reports it; a crash must still leave a result
         result = {"success": False, "error": traceback.format_exc()[-4000:]}
     # the process's own high-water mark, or the sampled sum with its worker processes when higher
-    result["peak_rss_mb"] = max(filter(None, (peak_rss_mb(), result.get("peak_tree_rss_mb"))), default=None)
+    # the launched runs and their workers (this process only launches them); the floor runs here
+    result["peak_rss_mb"] = result.get("peak_tree_rss_mb") if spec["mode"] != "floor" else peak_rss_mb()
     out.write_text(json.dumps(result, indent=2))
     return 0 if result.get("success") else 1
 

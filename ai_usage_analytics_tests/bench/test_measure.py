@@ -68,7 +68,7 @@ def test_the_sampler_records_this_process_while_it_runs():
 
     from ai_usage_analytics.bench.measure import RssSampler
 
-    with RssSampler(interval=0.01) as sampler:
+    with RssSampler(interval=0.01, below_only=False) as sampler:
         time.sleep(0.1)
     assert len(sampler.samples) >= 2 and all(mb > 10 for _, mb in sampler.samples)
 
@@ -100,6 +100,8 @@ def test_the_tree_memory_adds_every_process_below_this_one(tmp_path):
     assert sorted(descendants(100, tmp_path)) == [200, 300, 400]
     assert tree_rss_mb(100, tmp_path) == round((1000 + 2000 + 3000 + 4000) / 1024, 1)
     assert tree_rss_mb(999, tmp_path) is None  # no such process
+    assert tree_rss_mb(100, tmp_path, below_only=True) == round((2000 + 3000 + 4000) / 1024, 1)  # a launcher's runs
+    assert tree_rss_mb(200, tmp_path, below_only=True) is None  # nothing below it
 
 
 def test_another_process_cpu_is_its_user_and_system_ticks(tmp_path):

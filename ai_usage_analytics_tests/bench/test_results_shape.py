@@ -77,7 +77,9 @@ def test_a_tiny_run_writes_the_required_fields(tmp_path):
     assert set(results["daily"]["stages_s"]) >= {"raw", "reference", "facts", "views", "overhead"}
     assert results["daily"]["rows"]["fact_ai_costs"] > 0
     [one_run] = results["daily"]["run_wall_s"]
-    assert 0 < one_run <= results["daily"]["wall_s"]
+    [executing] = results["daily"]["run_execute_s"]
+    assert 0 < executing < one_run <= results["daily"]["wall_s"]  # the run, inside its launched process
+    assert results["daily"]["execute_wall_s"] == executing
 
 
 @pytest.mark.skipif(os.environ.get("BENCH_SHAPE_TEST") != "1", reason="about a minute; set BENCH_SHAPE_TEST=1")
