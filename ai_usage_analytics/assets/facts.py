@@ -198,18 +198,20 @@ def cost_tail_start(start: date, end: date) -> date | None:
 
 
 def _side_by_side(context: dg.AssetExecutionContext, warehouse: Warehouse, run_id: str, tail_start: date | None):
+    """The backfill's facts on both cores: the worker builds usage and then cost from ``tail_start``
+    (staged, not swapped in), this process the cost before it and then adopts the worker's days."""
     portable = Portable.of(warehouse)
     loads = {"fact_ai_usage": partial(_usage_in_worker, context.partition_key_range, run_id, portable)}
     if tail_start is not None:
         loads["fact_ai_costs"] = partial(_cost_tail_in_worker, context.partition_key_range, run_id, portable, tail_start)
-    adopted: list[CostTail] = []
     with beside(loads, log=context.log.log) as worker:
-        tail = None if tail_start is None else partial(_tail_from_worker, worker, adopted)
+        tail = None if tail_start is None else partial(_tail_from_worker, worker)
         [(_, cost_events, cost_error)] = completions(
             {"fact_ai_costs": partial(_costs, context, warehouse, run_id, tail_start, tail)}, 1
         )
         usage_events, usage_error = worker("fact_ai_usage")
-        if tail_start is not None and not adopted:  # cost failed before taking the worker's months: drop them
+        if tail_start is not None and cost_error is not None:
+            # the worker's days may never have reached the swap: drop them (a no-op if they did)
             for event in worker("fact_ai_costs")[0]:
                 if isinstance(event, CostTail):
                     warehouse.discard(event.staged.part)
@@ -380,20 +382,17 @@ def _cost_tail_in_worker(key_range: dg.PartitionKeyRange, run_id: str, warehouse
     yield CostTail(staged, costs.spend)
 
 
-def _tail_from_worker(worker: Callable[[str], tuple[list, BaseException | None]], adopted: list[CostTail]):
+def _tail_from_worker(worker: Callable[[str], tuple[list, BaseException | None]]):
     """In the run's process: the worker's cost events passed on, its error raised, its ``CostTail``
-    returned (and noted in ``adopted``)."""
+    returned."""
     events, error = worker("fact_ai_costs")
-    for event in events:
-        if isinstance(event, CostTail):
-            adopted.append(event)
-        else:
-            yield event
+    yield from (event for event in events if not isinstance(event, CostTail))
     if error is not None:
         raise error
-    if not adopted:
-        raise RuntimeError("the worker ended without staging its months of fact_ai_costs")
-    return adopted[-1]
+    tails = [event for event in events if isinstance(event, CostTail)]
+    if not tails:
+        raise RuntimeError("the worker ended without staging its days of fact_ai_costs")
+    return tails[-1]
 
 
 def _seat_price(platform: str) -> Decimal | None:
