@@ -127,3 +127,15 @@ def write_reference_files(org: Organisation, directory: Path | str, start: date,
             {"output_measure": m, "minutes_saved_per_unit": minutes, "assumption": text} for m, minutes, text in ROI_ASSUMPTIONS]),
         "gemini_billing_export": write_billing_export(org, directory / "gemini_billing_export.csv", start, end),
     }
+
+
+def refresh_billing_export(org: Organisation, billing_csv: Path, reference_dir: Path, start: date, end: date) -> bool:
+    """Rewrite the demo's Gemini billing export through ``end`` when it is the reference folder's own
+    file: unlike the mappings, roster and budgets a user may have edited, it stands for the vendor's
+    export, which grows every day, so a demo run on a later day would otherwise find no billing lines
+    for its last days. A file ``GEMINI_BILLING_EXPORT_CSV`` points elsewhere is left alone. Returns
+    whether it was rewritten."""
+    if Path(billing_csv).resolve() != (Path(reference_dir) / "gemini_billing_export.csv").resolve():
+        return False
+    write_billing_export(org, Path(billing_csv), start, end)
+    return True

@@ -26,7 +26,7 @@ import dagster as dg
 
 from ai_usage_analytics.demo.gemini_billing import gemini_cost_usd
 from ai_usage_analytics.demo.org import Organisation
-from ai_usage_analytics.demo.reference_files import write_reference_files
+from ai_usage_analytics.demo.reference_files import refresh_billing_export, write_reference_files
 from ai_usage_analytics.demo.server import DEMO_KEYS, start_simulator
 
 DEFAULTS = {"DEMO_DAYS": "14", "DEMO_PEOPLE": "300", "DEMO_SEED": "7"}
@@ -167,6 +167,8 @@ def main() -> int:
             print(f"Wrote the reference files {', '.join(sorted(p.name for p in written.values()))} to {reference_dir}")
         else:
             print(f"Using the reference files in {reference_dir} (delete them to get fresh demo ones)")
+            if refresh_billing_export(simulator.org, SETTINGS.gemini_billing_csv, reference_dir, SETTINGS.partition_start, last):
+                print(f"  the Gemini billing export in it, the simulated vendor's, rewritten through {last}")
 
         with dg.DagsterInstance.get() as instance:
             result = defs.resolve_job_def("daily_job").execute_in_process(

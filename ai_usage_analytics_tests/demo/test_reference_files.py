@@ -56,3 +56,21 @@ def test_the_billing_export_csv_is_the_query_s_columns_and_its_gemini_lines_add_
         assert sum(raw.loc[raw["cost_date"] == day, "net_cost"]) == gemini_cost_usd(company, day) > 0
     assert set(raw["service_description"]) == {"Vertex AI", "Gemini API"}  # Compute Engine and other SKUs left out
     assert raw["label_user"].notna().any() and raw["label_user"].isna().any()
+
+
+def test_a_later_demo_run_gets_the_billing_export_through_its_last_day_and_a_user_s_own_file_is_left(tmp_path):
+    from ai_usage_analytics.demo.reference_files import refresh_billing_export
+
+    company = Organisation(seed=7, people=300, today=TODAY)
+    start, yesterday = TODAY - timedelta(days=20), TODAY - timedelta(days=1)
+    paths = write_reference_files(company, tmp_path / "reference", start, yesterday - timedelta(days=1))
+    billing = paths["gemini_billing_export"]
+    days = lambda: {row["usage_start_time"][:10] for row in read(billing)[1]}  # noqa: E731
+    assert max(days()) == (yesterday - timedelta(days=1)).isoformat()  # written a day ago
+    assert refresh_billing_export(company, billing, tmp_path / "reference", start, yesterday)
+    assert max(days()) == yesterday.isoformat()
+
+    own = tmp_path / "elsewhere.csv"
+    own.write_text("the company's own export\n")
+    assert not refresh_billing_export(company, own, tmp_path / "reference", start, yesterday)
+    assert own.read_text() == "the company's own export\n"
