@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import partial
+from pathlib import Path
 
 import dagster as dg
 import pandas as pd
@@ -203,7 +204,10 @@ def _side_by_side(context: dg.AssetExecutionContext, warehouse: Warehouse, run_i
     portable = Portable.of(warehouse)
     loads = {"fact_ai_usage": partial(_usage_in_worker, context.partition_key_range, run_id, portable)}
     if tail_start is not None:
-        loads["fact_ai_costs"] = partial(_cost_tail_in_worker, context.partition_key_range, run_id, portable, tail_start)
+        loads["fact_ai_costs"] = partial(
+            _cost_tail_in_worker, context.partition_key_range, run_id, portable, tail_start,
+            SETTINGS.reference_dir / "seat_prices.csv",
+        )
     with beside(loads, log=context.log.log) as worker:
         tail = None if tail_start is None else partial(_tail_from_worker, worker)
         [(_, cost_events, cost_error)] = completions(
@@ -279,13 +283,13 @@ class _CostChunks:
     for budgets and the spend-spike baselines. With ``spikes`` off (the worker's months, whose
     baseline is in the run's process), each chunk's daily spend is kept in ``spend`` instead."""
 
-    def __init__(self, warehouse: Warehouse, run_id: str, start: date, spikes: bool = True) -> None:
+    def __init__(self, warehouse: Warehouse, run_id: str, start: date, seat_prices: Path, spikes: bool = True) -> None:
         _ensure_all(warehouse, [*COST_SOURCES, "fact_ai_costs"])
-        self.warehouse, self.run_id, self.spikes = warehouse, run_id, spikes
+        self.warehouse, self.run_id, self.spikes, self.seat_prices = warehouse, run_id, spikes, seat_prices
         since = min(start.replace(day=1), start - timedelta(days=BASELINE_DAYS)) if spikes else start
         self.history = warehouse.query_file("queries/fact_cost_history.sql", {"since": since, "until": start})
         self.spend: list[tuple[date, date, pd.DataFrame]] = []
-        self.prices = {platform: _seat_price(platform) for platform in SEAT_PLATFORMS}
+        self.prices = {platform: _seat_price(seat_prices, platform) for platform in SEAT_PLATFORMS}
         self.budgets = _read(warehouse, "budgets")
         self.attribution = _attribution_inputs(warehouse)
         self.users, self.platforms = _dimension_keys(warehouse, self.attribution)
@@ -314,7 +318,7 @@ class _CostChunks:
             if price is None and len(members):
                 raise dg.Failure(
                     description=f"{name} seats need a price: add a '{platform}' row to "
-                    f"{SETTINGS.reference_dir / 'seat_prices.csv'} (columns platform_code, plan, seat_price_usd_month)."
+                    f"{self.seat_prices} (columns platform_code, plan, seat_price_usd_month)."
                 )
         self.billed[first] = billed_totals(inputs)
         return build_fact_ai_costs(inputs, self.attribution, self.run_id, self.now)
@@ -354,7 +358,7 @@ def _costs(
     """fact_ai_costs over the run's window; with a ``tail``, this process builds the days before
     ``tail_start`` and adopts the rest, staged by the worker, once its own are staged."""
     start, end = window(context)
-    costs = _CostChunks(warehouse, run_id, start)
+    costs = _CostChunks(warehouse, run_id, start, SETTINGS.reference_dir / "seat_prices.csv")
 
     def adopt():
         worker = yield from tail()
@@ -369,12 +373,15 @@ def _costs(
     )
 
 
-def _cost_tail_in_worker(key_range: dg.PartitionKeyRange, run_id: str, warehouse: Portable, tail_start: date):
+def _cost_tail_in_worker(
+    key_range: dg.PartitionKeyRange, run_id: str, warehouse: Portable, tail_start: date, seat_prices: Path
+):
     """In the worker process, after fact_ai_usage: fact_ai_costs from ``tail_start`` to the window's end,
-    staged for the run's process to adopt; the last event is the ``CostTail``."""
+    staged for the run's process to adopt; the last event is the ``CostTail``. The seat prices come from
+    the file the run's process reads (its settings, which may not be the environment's)."""
     context = PullContext(key_range, {"fact_ai_costs": "cost_date"}, worker_log())
     store = warehouse.build()
-    costs = _CostChunks(store, run_id, tail_start, spikes=False)
+    costs = _CostChunks(store, run_id, tail_start, seat_prices, spikes=False)
     staged = yield from stage_range(
         context, store, schemas.FactAiCosts, quarter_month_chunks(tail_start, window(context)[1]), costs.build,
         costs.checks, summarize=_cost_and_attribution, key=COSTS,
@@ -395,9 +402,9 @@ def _tail_from_worker(worker: Callable[[str], tuple[list, BaseException | None]]
     return tails[-1]
 
 
-def _seat_price(platform: str) -> Decimal | None:
+def _seat_price(path: Path, platform: str) -> Decimal | None:
     try:
-        return seat_price(SETTINGS.reference_dir / "seat_prices.csv", platform)
+        return seat_price(path, platform)
     except ReferenceValidationError as error:
         raise dg.Failure(description=str(error)) from None
 

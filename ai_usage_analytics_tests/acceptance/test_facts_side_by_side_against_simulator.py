@@ -35,6 +35,8 @@ def build_facts(loaded, simulator, tmp_path, monkeypatch, name: str, workers: in
     shutil.copy(source.path, tmp_path / f"{name}.duckdb")
     warehouse = DuckDBWarehouse(path=str(tmp_path / f"{name}.duckdb"))
     point_settings_at(monkeypatch, simulator, loaded_reference)
+    # the worker must take the reference files this process reads, not the environment's
+    monkeypatch.setenv("AI_USAGE_REFERENCE_DIR", str(tmp_path / "not_the_reference"))
     monkeypatch.setattr(facts, "SETTINGS", dataclasses.replace(
         facts.SETTINGS, workers=workers, reference_dir=reference_dir or loaded_reference))
     with dg.DagsterInstance.ephemeral() as instance:
