@@ -205,8 +205,7 @@ def _side_by_side(context: dg.AssetExecutionContext, warehouse: Warehouse, run_i
     loads = {"fact_ai_usage": partial(_usage_in_worker, context.partition_key_range, run_id, portable)}
     if tail_start is not None:
         loads["fact_ai_costs"] = partial(
-            _cost_tail_in_worker, context.partition_key_range, run_id, portable, tail_start,
-            SETTINGS.reference_dir / "seat_prices.csv",
+            _cost_tail_in_worker, context.partition_key_range, run_id, portable, tail_start, _seat_prices_file()
         )
     with beside(loads, log=context.log.log) as worker:
         tail = None if tail_start is None else partial(_tail_from_worker, worker)
@@ -335,20 +334,22 @@ class _CostChunks:
             .groupby([valid["user_sk"], valid["budget_category"], valid["cost_date"]], dropna=False).sum().reset_index()
         )
         if self.spikes:
-            results.append(self.spend_spikes(spend, first, last))
+            results.append(self.spend_spike(spend, first))
         else:
-            self.history = _trailing(self.history, "cost_date", spend, last)  # month-to-date spend
             self.spend.append((first, last, spend))
+        self.carry(spend, last)
         return results
 
-    def spend_spikes(self, spend: pd.DataFrame, first: date, last: date) -> dg.AssetCheckResult:
-        """The spike check of a chunk's daily spend against the days before it, which it then joins."""
+    def spend_spike(self, spend: pd.DataFrame, first: date) -> dg.AssetCheckResult:
+        """The spike check of a chunk's daily spend against the ``BASELINE_DAYS`` carried before it."""
         history = self.history
-        result = fact_checks.spend_spikes(
+        return fact_checks.spend_spikes(
             spend, history[pd.to_datetime(history["cost_date"]).dt.date >= first - timedelta(days=BASELINE_DAYS)]
         )
-        self.history = _trailing(history, "cost_date", spend, last)
-        return result
+
+    def carry(self, spend: pd.DataFrame, last: date) -> None:
+        """A chunk's daily spend joins the days carried to the next chunk."""
+        self.history = _trailing(self.history, "cost_date", spend, last)
 
 
 def _costs(
@@ -358,11 +359,14 @@ def _costs(
     """fact_ai_costs over the run's window; with a ``tail``, this process builds the days before
     ``tail_start`` and adopts the rest, staged by the worker, once its own are staged."""
     start, end = window(context)
-    costs = _CostChunks(warehouse, run_id, start, SETTINGS.reference_dir / "seat_prices.csv")
+    costs = _CostChunks(warehouse, run_id, start, _seat_prices_file())
 
     def adopt():
         worker = yield from tail()
-        spikes = [costs.spend_spikes(spend, first, last) for first, last, spend in worker.spend]
+        spikes = []
+        for first, last, spend in worker.spend:  # in order: each chunk's baseline holds the one before
+            spikes.append(costs.spend_spike(spend, first))
+            costs.carry(spend, last)
         staged = worker.staged
         return StagedRange(staged.part, staged.chunks, staged.results + spikes, staged.totals)
 
@@ -400,6 +404,10 @@ def _tail_from_worker(worker: Callable[[str], tuple[list, BaseException | None]]
     if not tails:
         raise RuntimeError("the worker ended without staging its days of fact_ai_costs")
     return tails[-1]
+
+
+def _seat_prices_file() -> Path:
+    return SETTINGS.reference_dir / "seat_prices.csv"
 
 
 def _seat_price(path: Path, platform: str) -> Decimal | None:
